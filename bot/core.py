@@ -1,0 +1,52 @@
+"""The objects every layer shares for one running kiun: settings, database and clock helpers."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.db.session import make_engine, make_sessionmaker
+from bot.db.types import utcnow
+from bot.services.calendar import BusinessCalendar
+
+
+@dataclass
+class Core:
+    """Settings plus the database; built once per process by :meth:`create`."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    on_schedules_changed: list[Callable[[], None]] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, settings: Settings) -> Core:
+        engine = make_engine(settings.database_url)
+        return cls(settings, engine, make_sessionmaker(engine))
+
+    def is_admin(self, user_id: str) -> bool:
+        return user_id in self.settings.kiun_admins
+
+    def calendar(self) -> BusinessCalendar:
+        """The business calendar with the admins' current overrides."""
+        with self.sessions() as session:
+            return BusinessCalendar.load(session, self.settings.kiun_year_end_closed)
+
+    def local_now(self) -> datetime:
+        return utcnow().astimezone(self.settings.tz)
+
+    def schedules_changed(self) -> None:
+        """Tell the running scheduler (if any) that schedules or the calendar changed."""
+        for callback in self.on_schedules_changed:
+            callback()
+
+    def close(self) -> None:
+        self.engine.dispose()

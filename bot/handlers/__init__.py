@@ -1,0 +1,95 @@
+"""Handlers: platform-neutral features. A platform builds a :class:`Request` and asks the :class:`Router`.
+
+Each feature module has ``register(router)``; :func:`build_router` wires them all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.core import Core
+from bot.i18n import t
+from bot.replies import Reply
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Request:
+    """One thing a person did: a command, a button press, a form submission or a message."""
+
+    user_id: str
+    kind: Literal["command", "action", "form", "message"] = "message"
+    platform: str = "console"
+    is_admin: bool = False
+    lang: str = "ja"
+    channel_id: str | None = None
+    thread_ts: str | None = None
+    command: str = ""  # kind=command: "kiun", "idea", … (no slash)
+    text: str = ""  # command arguments or message text
+    action_id: str = ""  # kind=action
+    value: str = ""
+    callback_id: str = ""  # kind=form
+    values: dict[str, str] = field(default_factory=dict)
+    metadata: str = ""
+
+
+Handler = Callable[[Core, Request], Reply]
+
+
+class Router:
+    """Maps commands, action-id prefixes, form callback ids and plain messages to handlers."""
+
+    def __init__(self) -> None:
+        self.commands: dict[str, Handler] = {}
+        self.actions: list[tuple[str, Handler]] = []
+        self.forms: dict[str, Handler] = {}
+        self.message_handler: Handler | None = None
+
+    def command(self, name: str, handler: Handler) -> None:
+        self.commands[name] = handler
+
+    def action(self, prefix: str, handler: Handler) -> None:
+        self.actions.append((prefix, handler))
+
+    def form(self, callback_id: str, handler: Handler) -> None:
+        self.forms[callback_id] = handler
+
+    def message(self, handler: Handler) -> None:
+        self.message_handler = handler
+
+    def dispatch(self, core: Core, request: Request) -> Reply:
+        """Run the matching handler; a failure becomes a polite error reply, the detail goes to the log."""
+        handler, missing = self._find(request)
+        if handler is None:
+            return Reply(text=t(missing, request.lang))
+        try:
+            return handler(core, request)
+        except Exception:
+            log.exception("handler failed", extra={"command": request.command, "action": request.action_id})
+            return Reply(text=t("error.generic", request.lang))
+
+    def _find(self, request: Request) -> tuple[Handler | None, str]:
+        if request.kind == "command":
+            return self.commands.get(request.command), "error.generic"
+        if request.kind == "action":
+            for prefix, handler in self.actions:
+                if request.action_id.startswith(prefix):
+                    return handler, ""
+            return None, "error.unknown_action"
+        if request.kind == "form":
+            return self.forms.get(request.callback_id), "error.unknown_form"
+        return self.message_handler, "message.hint"
+
+
+def build_router() -> Router:
+    """The router with every feature registered."""
+    from bot.handlers import home, kiun
+
+    router = Router()
+    for module in (kiun, home):
+        module.register(router)
+    return router

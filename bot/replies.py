@@ -1,0 +1,95 @@
+"""Platform-neutral replies.
+
+Handlers return these; each platform renders them (Slack: Block Kit and modals, console: text, Teams
+later: Adaptive Cards). They are pydantic models so the outbox can store them as JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Button(BaseModel):
+    """A button: ``action_id`` routes the press to a handler, ``value`` travels with it."""
+
+    label: str
+    action_id: str
+    value: str = ""
+    style: Literal["primary", "danger"] | None = None
+
+
+class FieldItem(BaseModel):
+    """A label/value pair shown in a two-column layout on Slack."""
+
+    label: str
+    value: str
+
+
+class Section(BaseModel):
+    """A block of text with optional fields and buttons that belong to it."""
+
+    text: str = ""
+    fields: list[FieldItem] = Field(default_factory=list)
+    buttons: list[Button] = Field(default_factory=list)
+
+
+class Image(BaseModel):
+    """A PNG to show with the message (``data`` is the file itself)."""
+
+    title: str
+    alt_text: str
+    filename: str = "chart.png"
+    data: bytes = b""
+
+
+class Option(BaseModel):
+    value: str
+    label: str
+
+
+class Input(BaseModel):
+    """One field of a form (a Slack modal, prompted lines on the console)."""
+
+    name: str
+    label: str
+    kind: Literal["text", "multiline", "select", "checkbox", "number"] = "text"
+    optional: bool = False
+    max_length: int | None = None
+    placeholder: str = ""
+    hint: str = ""
+    initial: str = ""
+    options: list[Option] = Field(default_factory=list)
+
+
+class Form(BaseModel):
+    """A form to fill in; its submission is routed by ``callback_id``."""
+
+    callback_id: str
+    title: str
+    submit_label: str
+    inputs: list[Input]
+    intro: str = ""
+    metadata: str = ""
+
+
+class Reply(BaseModel):
+    """What a handler answers.
+
+    ``text`` is the plain summary (notification text and the console's first line); ``sections`` the body.
+    ``ephemeral`` replies are shown only to the person who asked. A reply with ``form`` opens that form.
+    ``errors`` (field name → message) answers a form submission that must be corrected in place.
+    """
+
+    text: str
+    sections: list[Section] = Field(default_factory=list)
+    image: Image | None = None
+    ephemeral: bool = True
+    form: Form | None = None
+    errors: dict[str, str] = Field(default_factory=dict)
+    thread_ts: str | None = None
+
+    def buttons(self) -> list[Button]:
+        """Every button in the reply, in order."""
+        return [button for section in self.sections for button in section.buttons]

@@ -1,0 +1,1 @@
+"""Domain rules and persistence, one module a feature."""

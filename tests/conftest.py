@@ -1,0 +1,91 @@
+"""Shared fixtures: a real database (SQLite, or PostgreSQL via KIUN_TEST_DATABASE_URL), a Core, and the
+local stand-ins for Slack's Web API and an OpenAI-compatible API."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.config import Settings, load_settings
+from bot.core import Core
+from bot.db.migrate import upgrade
+from bot.db.models import Base
+from bot.db.session import make_engine
+from tests.fakes.slack_api import FakeSlackAPI
+
+SIGNING_SECRET = "test-signing-secret"
+ADMIN = "U_ADMIN"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One migrated database for the whole run; PostgreSQL when KIUN_TEST_DATABASE_URL says so."""
+    url = os.environ.get("KIUN_TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'kiun.db'}"
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    upgrade(url)
+    yield url
+
+
+def _truncate(core: Core) -> None:
+    with core.engine.begin() as connection:
+        if core.engine.dialect.name == "postgresql":
+            names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def slack_api() -> Iterator[FakeSlackAPI]:
+    server = FakeSlackAPI().start()
+    yield server
+    server.stop()
+
+
+def make_settings(database_url: str, api_url: str = "http://127.0.0.1:9/api/", **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": api_url,
+        "KIUN_ADMINS": ADMIN,
+        "KIUN_SECRET_KEY": "test-secret-key-0123456789",
+        "KIUN_LESSON_CHANNEL": "C_LESSONS",
+        "KIUN_IDEAS_CHANNEL": "C_IDEAS",
+        "KIUN_POLL_CHANNEL": "C_POLLS",
+    }
+    values.update(overrides)
+    return load_settings(_env_file=None, **values)
+
+
+@pytest.fixture
+def settings(database_url: str, slack_api: FakeSlackAPI) -> Settings:
+    return make_settings(database_url, slack_api.api_url)
+
+
+@pytest.fixture
+def core(settings: Settings, slack_api: FakeSlackAPI) -> Iterator[Core]:
+    """A Core on a clean database; the fake Slack API is reset too."""
+    slack_api.reset()
+    instance = Core.create(settings)
+    _truncate(instance)
+    yield instance
+    _truncate(instance)
+    instance.close()
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    path = Path(os.environ.get("KIUN_TEST_ARTIFACTS", "test-artifacts"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path

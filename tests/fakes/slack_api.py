@@ -1,0 +1,245 @@
+"""A local Slack Web API stand-in on 127.0.0.1 for the real ``slack_sdk`` WebClient.
+
+It records every call, answers like Slack for the methods kiun uses, can be told to fail the next calls
+(429 with ``Retry-After``, 5xx, or a Slack error), and rejects Block Kit that breaks Slack's limits with
+``invalid_blocks`` as Slack does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+# Slack's documented limits (https://docs.slack.dev/reference/block-kit/blocks)
+MAX_BLOCKS_MESSAGE = 50
+MAX_BLOCKS_VIEW = 100
+MAX_SECTION_TEXT = 3000
+MAX_FIELDS = 10
+MAX_FIELD_TEXT = 2000
+MAX_HEADER_TEXT = 150
+MAX_BUTTON_TEXT = 75
+MAX_ACTION_ELEMENTS = 25
+MAX_MODAL_TITLE = 24
+MAX_MODAL_BUTTON = 24
+MAX_MESSAGE_TEXT = 40000
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+
+
+@dataclass
+class Failure:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def block_problems(blocks: list[dict[str, Any]], limit: int) -> list[str]:
+    """What in ``blocks`` breaks Slack's limits (empty when they are valid)."""
+    problems = []
+    if len(blocks) > limit:
+        problems.append(f"{len(blocks)} blocks > {limit}")
+    for index, block in enumerate(blocks):
+        kind = block.get("type")
+        text = (block.get("text") or {}).get("text", "")
+        if kind == "section":
+            if len(text) > MAX_SECTION_TEXT:
+                problems.append(f"block {index}: section text {len(text)} > {MAX_SECTION_TEXT}")
+            if not text and not block.get("fields"):
+                problems.append(f"block {index}: section without text or fields")
+            fields = block.get("fields") or []
+            if len(fields) > MAX_FIELDS:
+                problems.append(f"block {index}: {len(fields)} fields > {MAX_FIELDS}")
+            problems += [
+                f"block {index}: field text > {MAX_FIELD_TEXT}"
+                for f in fields
+                if len(f.get("text", "")) > MAX_FIELD_TEXT
+            ]
+        if kind == "header" and len(text) > MAX_HEADER_TEXT:
+            problems.append(f"block {index}: header {len(text)} > {MAX_HEADER_TEXT}")
+        if kind == "actions":
+            elements = block.get("elements") or []
+            if len(elements) > MAX_ACTION_ELEMENTS:
+                problems.append(f"block {index}: {len(elements)} elements > {MAX_ACTION_ELEMENTS}")
+            for element in elements:
+                label = (element.get("text") or {}).get("text", "")
+                if element.get("type") == "button" and len(label) > MAX_BUTTON_TEXT:
+                    problems.append(f"block {index}: button text {len(label)} > {MAX_BUTTON_TEXT}")
+            ids = [e.get("action_id") for e in elements if e.get("action_id")]
+            if len(ids) != len(set(ids)):
+                problems.append(f"block {index}: duplicate action_id")
+    return problems
+
+
+def view_problems(view: dict[str, Any]) -> list[str]:
+    problems = block_problems(view.get("blocks") or [], MAX_BLOCKS_VIEW)
+    if view.get("type") == "modal":
+        for key, limit in (("title", MAX_MODAL_TITLE), ("submit", MAX_MODAL_BUTTON), ("close", MAX_MODAL_BUTTON)):
+            text = (view.get(key) or {}).get("text", "")
+            if len(text) > limit:
+                problems.append(f"modal {key} {len(text)} > {limit}")
+        if not (view.get("title") or {}).get("text"):
+            problems.append("modal without title")
+    return problems
+
+
+class FakeSlackAPI:
+    """Start with :meth:`start`; point ``SLACK_API_URL`` at :attr:`api_url`."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.failures: dict[str, list[Failure]] = {}
+        self.members: list[str] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+    def start(self) -> FakeSlackAPI:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    # -- test controls --------------------------------------------------------------------------------
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self.failures.clear()
+            self.members = []
+            self.users = {}
+
+    def fail(
+        self, method: str, status: int = 500, times: int = 1, retry_after: int | None = None, error: str | None = None
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` (``*`` for any) fail.
+
+        ``status`` 429 answers ``ratelimited`` with ``Retry-After``; 5xx an HTTP error; ``error`` with status 200
+        answers ``{"ok": false, "error": error}`` like Slack's own errors.
+        """
+        headers = {"Retry-After": str(retry_after if retry_after is not None else 1)} if status == 429 else {}
+        body = {"ok": False, "error": error or ("ratelimited" if status == 429 else "internal_error")}
+        with self._lock:
+            self.failures.setdefault(method, []).extend(Failure(status, body, headers) for _ in range(times))
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait until ``method`` was called ``count`` times (for lazy listeners); returns those calls."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            calls = self.calls_to(method)
+            if len(calls) >= count:
+                return calls
+            time.sleep(0.01)
+        raise AssertionError(f"{method} called {len(self.calls_to(method))} times, expected {count}")
+
+    # -- answering ------------------------------------------------------------------------------------
+    def _take_failure(self, method: str) -> Failure | None:
+        with self._lock:
+            for key in (method, "*"):
+                queue = self.failures.get(key)
+                if queue:
+                    return queue.pop(0)
+        return None
+
+    def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        blocks = params.get("blocks")
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        view = params.get("view")
+        if isinstance(view, str):
+            view = json.loads(view)
+        problems = block_problems(blocks, MAX_BLOCKS_MESSAGE) if blocks else []
+        if view:
+            problems += view_problems(view)
+        if len(params.get("text") or "") > MAX_MESSAGE_TEXT:
+            problems.append("text too long")
+        if problems:
+            return {"ok": False, "error": "invalid_blocks", "errors": problems}
+        ts = f"{1700000000 + next(self._ts)}.000100"
+        match method:
+            case "auth.test":
+                return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "kiun"}
+            case "chat.postMessage" | "chat.update" | "chat.postEphemeral":
+                return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts") or ts, "message_ts": ts}
+            case "conversations.open":
+                users = params.get("users", "")
+                return {"ok": True, "channel": {"id": "D" + str(users).split(",")[0]}}
+            case "conversations.members":
+                return self._members_page(params)
+            case "users.info":
+                user = params.get("user", "")
+                return {"ok": True, "user": self.users.get(user, {"id": user, "deleted": False, "is_bot": False})}
+            case "views.open" | "views.publish" | "views.update" | "views.push":
+                return {"ok": True, "view": {"id": "V" + ts.replace(".", ""), **(view or {})}}
+            case _:
+                return {"ok": True}
+
+    def _members_page(self, params: dict[str, Any]) -> dict[str, Any]:
+        limit = int(params.get("limit") or 100)
+        start = int(params.get("cursor") or 0)
+        page = self.members[start : start + limit]
+        nxt = str(start + limit) if start + limit < len(self.members) else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": nxt}}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # keep test output quiet
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode("utf-8")
+                if (self.headers.get("Content-Type") or "").startswith("application/json"):
+                    params = json.loads(raw or "{}")
+                else:
+                    params = {k: v[0] for k, v in parse_qs(raw).items()}
+                method = self.path.split("/api/", 1)[-1].split("?")[0] if "/api/" in self.path else self.path
+                with fake._lock:
+                    fake.calls.append(Call(method, params, dict(self.headers)))
+                failure = fake._take_failure(method)
+                if failure:
+                    self._send(failure.status, failure.body, failure.headers)
+                else:
+                    self._send(200, fake.answer(method, params))
+
+            def _send(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
