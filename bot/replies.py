@@ -6,9 +6,22 @@ later: Adaptive Cards). They are pydantic models so the outbox can store them as
 
 from __future__ import annotations
 
-from typing import Literal
+import base64
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, PlainSerializer
+
+
+def _from_base64(value: object) -> object:
+    return base64.b64decode(value, validate=True) if isinstance(value, str) else value
+
+
+# Raw bytes in Python; base64 text in JSON (so an outbox payload keeps a PNG intact and validates back).
+Base64Data = Annotated[
+    bytes,
+    BeforeValidator(_from_base64),
+    PlainSerializer(lambda data: base64.b64encode(data).decode("ascii"), return_type=str, when_used="json"),
+]
 
 
 class Button(BaseModel):
@@ -36,12 +49,12 @@ class Section(BaseModel):
 
 
 class Image(BaseModel):
-    """A PNG to show with the message (``data`` is the file itself)."""
+    """A PNG to show with the message (``data`` is the file itself; base64 text in JSON)."""
 
     title: str
     alt_text: str
     filename: str = "chart.png"
-    data: bytes = b""
+    data: Base64Data = b""
 
 
 class Option(BaseModel):

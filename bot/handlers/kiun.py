@@ -12,6 +12,7 @@ from bot.db.session import transaction
 from bot.handlers import Request, Router
 from bot.i18n import t
 from bot.replies import Button, Reply, Section
+from bot.services.delivery import STATES
 
 PREPARING = ("idea", "ideas", "ask")
 
@@ -140,5 +141,8 @@ def admin_closed(core: Core, request: Request, words: list[str]) -> Reply:
 def admin_outbox(core: Core, request: Request) -> Reply:
     with core.sessions() as session:
         counts = dict(session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
-    values = {state: counts.get(state, 0) for state in ("pending", "sending", "sent", "failed")}
-    return Reply(text=t("admin.outbox.summary", request.lang, **values))
+    values = {state: counts.get(state, 0) for state in STATES}
+    summary = t("admin.outbox.summary", request.lang, **values)
+    if not values["unknown"]:
+        return Reply(text=summary)
+    return Reply(text=summary, sections=[Section(text=f"{summary}\n{t('admin.outbox.unknown_note', request.lang)}")])

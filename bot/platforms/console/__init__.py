@@ -1,0 +1,134 @@
+"""The console platform: chat with kiun in a terminal (no Slack, no keys), or script it through stdin.
+
+Lines starting with ``/`` are slash commands, a bare number presses that button of the latest reply, anything
+else is a message. Forms become prompted fields. :class:`ConsoleTransport` prints scheduled deliveries.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import TextIO
+
+from bot.core import Core
+from bot.handlers import Request, Router, build_router
+from bot.i18n import t
+from bot.platforms.console.forms import FormCancelled, fill_form
+from bot.platforms.console.render import render_reply, strip_mrkdwn
+from bot.platforms.console.terminal import Terminal
+from bot.platforms.console.transport import ConsoleTransport
+from bot.replies import Button, Form, Image, Reply
+
+__all__ = ["ConsoleTransport", "run_console", "render_reply", "strip_mrkdwn"]
+
+log = logging.getLogger(__name__)
+CHANNEL = "console"
+
+
+def run_console(
+    core: Core,
+    user_id: str,
+    admin: bool,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    router: Router | None = None,
+) -> int:
+    """Read lines until end of input (default: the process's stdin/stdout), answering each; returns 0."""
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    for stream in (stdin, stdout):  # never die on a stray byte or an odd terminal encoding
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    session = ConsoleSession(core, router or build_router(), user_id, admin or core.is_admin(user_id))
+    return session.run(Terminal(stdin, stdout))
+
+
+class ConsoleSession:
+    """One person's conversation: turns lines into Requests and Replies into text."""
+
+    def __init__(self, core: Core, router: Router, user_id: str, is_admin: bool) -> None:
+        self.core = core
+        self.router = router
+        self.user_id = user_id
+        self.is_admin = is_admin
+        self.lang = core.settings.kiun_locale
+        self.buttons: list[Button] = []
+        self._image_dir: Path | None = None
+
+    def run(self, term: Terminal) -> int:
+        mark = t("console.admin_mark", self.lang) if self.is_admin else ""
+        term.say(strip_mrkdwn(t("console.welcome", self.lang, user=self.user_id, admin=mark)))
+        while (line := term.ask("> ")) is not None:
+            try:
+                self.handle(term, line)
+            except FormCancelled:
+                term.say(t("console.form_cancelled", self.lang))
+                break
+            except Exception:  # a bug here must not end the conversation; the detail goes to the log
+                log.exception("console failed on a line")
+                term.say(t("error.generic", self.lang))
+        return 0
+
+    def handle(self, term: Terminal, line: str) -> None:
+        line = line.strip()
+        plain = unicodedata.normalize("NFKC", line)
+        if not line:
+            return
+        if plain.startswith("/"):
+            name, text = ([*line[1:].split(maxsplit=1), "", ""])[:2]  # any space, 全角 included
+            name = unicodedata.normalize("NFKC", name).lower()
+            if name not in self.router.commands:
+                valid = "、".join(f"/{command}" for command in sorted(self.router.commands))
+                term.say(t("console.unknown_command", self.lang, command=f"/{name}", valid=valid))
+                return
+            request = self.request("command", command=name, text=text.strip())
+        elif plain.isdecimal():
+            number = int(plain)
+            if not 1 <= number <= len(self.buttons):
+                term.say(t("console.no_button", self.lang, number=number))
+                return
+            button = self.buttons[number - 1]
+            request = self.request("action", action_id=button.action_id, value=button.value)
+        else:
+            request = self.request("message", text=line)
+        self.show(term, self.router.dispatch(self.core, request))
+
+    def request(self, kind: str, **fields: object) -> Request:
+        return Request(
+            self.user_id,
+            kind=kind,
+            platform="console",
+            is_admin=self.is_admin,
+            lang=self.lang,
+            channel_id=CHANNEL,
+            **fields,
+        )
+
+    def show(self, term: Terminal, reply: Reply) -> None:
+        while reply.form is not None:
+            reply = self.submit_form(term, reply.form)
+        text, self.buttons = render_reply(reply, self.lang, self.save_image)
+        if text:
+            term.say(text)
+
+    def submit_form(self, term: Terminal, form: Form) -> Reply:
+        """Prompt for the form, submit it, and re-prompt the fields the handler rejects."""
+        names = {item.name for item in form.inputs}
+        values = fill_form(term, form, self.lang)
+        while True:
+            request = self.request("form", callback_id=form.callback_id, values=values, metadata=form.metadata)
+            reply = self.router.dispatch(self.core, request)
+            wrong = {name: message for name, message in reply.errors.items() if name in names}
+            if not wrong:
+                return reply
+            values = fill_form(term, form, self.lang, values, wrong)
+
+    def save_image(self, image: Image) -> str:
+        """Write the image to this session's temporary folder, so it can be opened; returns its path."""
+        if self._image_dir is None:
+            self._image_dir = Path(tempfile.mkdtemp(prefix="kiun-console-"))
+        path = self._image_dir / f"{len(list(self._image_dir.iterdir())) + 1:02d}-{Path(image.filename).name}"
+        path.write_bytes(image.data)
+        return str(path)

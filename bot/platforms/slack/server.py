@@ -1,0 +1,180 @@
+"""``kiun serve``: Socket Mode, or HTTP (``POST /slack/events``, ``GET /healthz``, ``GET /metrics``) on waitress.
+
+Shutdown on SIGTERM/SIGINT is graceful: stop accepting, let requests in flight and their post-ack work finish
+(bounded by :data:`GRACE_SECONDS`), then stop the scheduler and outbox sender.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.request import BoltRequest
+from waitress import create_server, wasyncore
+from waitress.server import BaseWSGIServer
+
+from bot.core import Core
+from bot.db.session import ping
+from bot.handlers import Router, build_router
+from bot.metrics import Metrics
+from bot.platforms.slack.app import build_app, listener_executor
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+GRACE_SECONDS = 20.0
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+class GuardedRequestHandler(SlackRequestHandler):
+    """Bolt's WSGI adapter, answering 400 (not a 500 with a traceback) when the body cannot be parsed."""
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        try:
+            bolt_request = BoltRequest(
+                body=request.get_body(), query=request.query_string, headers=request.get_headers()
+            )
+        except (ValueError, TypeError, AttributeError):  # bad JSON, bad UTF-8, JSON that is not an object
+            return BoltResponse(status=400, body="Bad Request: the body is not valid JSON or form data")
+        return self.app.dispatch(bolt_request)
+
+
+class KiunWSGI:
+    """The whole HTTP surface as one WSGI application."""
+
+    def __init__(self, core: Core, bolt: App, metrics: Metrics, executor: Executor | None = None) -> None:
+        self.core, self.bolt, self.metrics, self.executor = core, bolt, metrics, executor
+        self.slack = GuardedRequestHandler(bolt, path=EVENTS_PATH)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")
+        if path == EVENTS_PATH and method == "POST":
+            route = "events"
+            captured: dict[str, str] = {}
+
+            def capture(status: str, headers: list, exc_info: Any = None) -> Callable:
+                captured["status"] = status.split(" ", 1)[0]
+                return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+            body = self.slack(environ, capture)
+            self.metrics.http_requests.labels(route, captured.get("status", "500")).inc()
+            return body
+        if path == "/healthz" and method == "GET":
+            if ping(self.core.engine):
+                status, payload = "200 OK", {"status": "ok"}
+            else:
+                status, payload = "503 Service Unavailable", {"status": "unavailable"}
+            return self._send(start_response, "healthz", status, json.dumps(payload).encode(), "application/json")
+        if path == "/metrics" and method == "GET":
+            data, content_type = self.metrics.render()
+            return self._send(start_response, "metrics", "200 OK", data, content_type)
+        return self._send(start_response, "other", "404 Not Found", b"Not Found", "text/plain; charset=utf-8")
+
+    def _send(self, start_response: Callable, route: str, status: str, data: bytes, content_type: str) -> list[bytes]:
+        self.metrics.http_requests.labels(route, status.split(" ", 1)[0]).inc()
+        start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(data)))])
+        return [data]
+
+
+def make_wsgi_app(core: Core, router: Router | None = None) -> KiunWSGI:
+    """The WSGI application for ``core`` (Bolt app, health check and metrics)."""
+    metrics = Metrics(core)
+    executor = listener_executor(core)
+    bolt = build_app(core, router or build_router(), metrics, executor=executor)
+    return KiunWSGI(core, bolt, metrics, executor)
+
+
+class HttpServer:
+    """A waitress server running ``app`` in a background thread; port 0 picks a free port (tests, benchmarks)."""
+
+    def __init__(self, app: Callable, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> None:
+        self.app = app
+        self.server: BaseWSGIServer = create_server(
+            app, host=host, port=port, threads=threads, ident="kiun", max_request_body_size=MAX_BODY_BYTES
+        )
+        self.thread = threading.Thread(target=self.server.run, name="kiun-http", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.server.effective_host}:{self.server.effective_port}"
+
+    def start(self) -> HttpServer:
+        self.thread.start()
+        return self
+
+    def stop(self, grace: float = GRACE_SECONDS) -> None:
+        """Stop accepting, wait for requests in flight (and Bolt's post-ack work), then close. Idempotent."""
+        if not self.server.accepting:
+            return
+        self.server.accepting = False
+        deadline = time.monotonic() + grace
+        while self._busy() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        executor = getattr(self.app, "executor", None)
+        if executor is not None:  # Bolt's listeners: post-ack and lazy work
+            executor.shutdown(wait=True)
+        self.server.task_dispatcher.shutdown(cancel_pending=True, timeout=max(0.1, deadline - time.monotonic()))
+        # close every socket inside the server's own loop, which then ends
+        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map, ignore_all=True))
+        self.thread.join(timeout=5)
+
+    def _busy(self) -> bool:
+        dispatcher = self.server.task_dispatcher
+        if dispatcher.queue:
+            return True
+        return any(
+            getattr(channel, "requests", None) or getattr(channel, "total_outbufs_len", 0)
+            for channel in list(self.server._map.values())
+            if channel is not self.server
+        )
+
+
+def serve(core: Core, http: bool, host: str = "0.0.0.0", port: int = 3000, worker: bool = True) -> int:
+    """Run kiun for Slack until SIGTERM/SIGINT; returns the exit code."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    workers = _start_workers(core) if worker else None
+    try:
+        if http:
+            wsgi = make_wsgi_app(core)
+            server = HttpServer(wsgi, host, port, threads=core.settings.kiun_workers).start()
+            log.info("kiun: serving Slack over HTTP on %s%s", server.url, EVENTS_PATH)
+            stop.wait()
+            log.info("kiun: stopping; finishing requests in flight")
+            server.stop()
+        else:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            executor = listener_executor(core)
+            app = build_app(core, build_router(), Metrics(core), executor=executor)
+            handler = SocketModeHandler(app, core.settings.slack_app_token)
+            handler.connect()
+            log.info("kiun: connected to Slack (Socket Mode)")
+            stop.wait()
+            log.info("kiun: stopping; finishing work in flight")
+            handler.close()
+            executor.shutdown(wait=True)
+    finally:
+        if workers is not None:
+            workers.stop()
+        core.close()
+    return 0
+
+
+def _start_workers(core: Core):
+    """The scheduler and outbox sender in this process (see bot.runtime)."""
+    from bot.runtime import Workers
+
+    workers = Workers(core)
+    workers.start()
+    return workers

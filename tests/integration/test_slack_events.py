@@ -1,0 +1,72 @@
+"""Events API over HTTP: dedupe by event_id, mentions, DMs, App Home."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.db.models import SlackEvent
+from bot.i18n import t
+from tests.conftest import ADMIN
+from tests.integration.slack_harness import Kiun, kiun_fixture, sender_fixture  # noqa: F401 - fixtures
+
+
+def mention(text: str = "<@UBOT> こんにちは", **extra) -> dict:
+    return {
+        "type": "app_mention",
+        "user": "U_STAFF",
+        "channel": "C_GENERAL",
+        "ts": "1700000001.000100",
+        "text": text,
+    } | extra
+
+
+def dm(text: str = "こんにちは", **extra) -> dict:
+    return {"type": "message", "channel_type": "im", "channel": "D_STAFF", "user": "U_STAFF", "text": text} | extra
+
+
+def event_rows(kiun: Kiun) -> int:
+    with kiun.core.sessions() as session:
+        return session.scalar(select(func.count()).select_from(SlackEvent))
+
+
+def test_duplicate_event_acts_once(kiun, sender):
+    first = sender.event(mention(), event_id="Ev0DUPLICATE")
+    assert first.status == 200
+    kiun.slack_api.wait_for("chat.postMessage", 1)
+    retry = sender.event(mention(), event_id="Ev0DUPLICATE", retry_num=1)
+    assert retry.status == 200
+    # the duplicate was stopped before any listener ran, in the request itself
+    assert 'kiun_slack_requests_total{kind="event",outcome="duplicate"} 1.0' in kiun.get("/metrics").body
+    assert event_rows(kiun) == 1
+    sender.event(mention(), event_id="Ev0OTHER")  # a different event still gets through
+    kiun.server.stop()  # waits for every listener to finish
+    assert len(kiun.slack_api.calls_to("chat.postMessage")) == 2
+
+
+def test_mention_is_answered_in_its_thread(kiun, sender):
+    sender.event(mention())
+    post = kiun.slack_api.wait_for("chat.postMessage")[0].params
+    assert post["channel"] == "C_GENERAL" and post["thread_ts"] == "1700000001.000100"
+    assert post["text"] == t("message.hint")
+
+
+def test_dm_is_answered_and_bot_messages_are_ignored(kiun, sender):
+    sender.event(dm(bot_id="B_OTHER"))
+    sender.event(dm(subtype="message_changed"))
+    sender.event(dm(user="UBOT"))
+    sender.event(dm(channel_type="channel", channel="C_GENERAL"))
+    sender.event(dm())
+    kiun.server.stop()  # waits for every listener to finish
+    [post] = [call.params for call in kiun.slack_api.calls_to("chat.postMessage")]
+    assert post["channel"] == "D_STAFF" and post["text"] == t("message.hint")
+
+
+def test_app_home_opened_publishes_the_home_view(kiun, sender):
+    sender.event({"type": "app_home_opened", "user": ADMIN, "channel": "D1", "tab": "home"})
+    call = kiun.slack_api.wait_for("views.publish")[0].params
+    assert call["user_id"] == ADMIN
+    view = call["view"]
+    assert view["type"] == "home"
+    texts = " ".join(block["text"]["text"] for block in view["blocks"] if block["type"] == "section")
+    assert t("home.title") in texts and "管理コマンド" in texts  # admins see the admin menu
+    assert any(block["type"] == "actions" for block in view["blocks"])
