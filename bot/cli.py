@@ -113,7 +113,12 @@ def _core(settings: Settings, migrate: bool = True):
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
+    import logging
+
     from bot.platforms.console import run_console
+
+    if settings.kiun_log_level.upper() == "INFO":  # keep the chat readable; DEBUG still shows everything
+        logging.getLogger().setLevel(logging.WARNING)
 
     return run_console(_core(settings), user_id=args.user, admin=args.admin)
 

@@ -9,6 +9,7 @@ import pytest
 from bot.i18n import LOCALES, catalogue, t
 
 PLACEHOLDER = re.compile(r"{(\w+)}")
+POLITE_END = re.compile(r"(です|ます|ません|ください|でした|ました)。$")
 
 
 @pytest.mark.parametrize("key", sorted(catalogue()))
@@ -24,7 +25,7 @@ def test_japanese_sentences_are_polite() -> None:
     for key, entry in catalogue().items():
         for sentence in re.split(r"(?<=。)", entry["ja"]):
             sentence = re.sub(r"（[^（）]*）。$", "。", sentence.strip())
-            if sentence.endswith("。") and not re.search(r"(です|ます|ません|ください|でした|ました|さい)。$", sentence):
+            if sentence.endswith("。") and not POLITE_END.search(sentence):
                 impolite.append((key, sentence))
     assert impolite == []
 

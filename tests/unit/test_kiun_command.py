@@ -13,8 +13,9 @@ ROUTER = build_router()
 
 
 def kiun(core: Core, text: str, admin: bool = False, lang: str = "ja") -> Reply:
-    request = Request("U_ADMIN" if admin else "U_STAFF", kind="command", command="kiun", text=text,
-                      is_admin=admin, lang=lang)
+    request = Request(
+        "U_ADMIN" if admin else "U_STAFF", kind="command", command="kiun", text=text, is_admin=admin, lang=lang
+    )
     return ROUTER.dispatch(core, request)
 
 
