@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -11,6 +12,9 @@ from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
 
 EXIT_CONFIG = 2
+
+# Feature modules that add their own sub-commands with ``add_commands(subparsers)``.
+FEATURE_COMMANDS: tuple[str, ...] = ()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="compute the next run after this time (ISO 8601; local time if no offset)",
     )
     nxt.set_defaults(run=_jobs_next)
+
+    for module in FEATURE_COMMANDS:
+        importlib.import_module(module).add_commands(sub)
     return parser
 
 
@@ -99,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _core(settings: Settings, migrate: bool = True):
+def core_for(settings: Settings, migrate: bool = True):
     """A Core on an up-to-date database (the embedded SQLite default is created on first use)."""
     from bot.core import Core
     from bot.db.migrate import upgrade
@@ -120,7 +127,7 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
     if settings.kiun_log_level.upper() == "INFO":  # keep the chat readable; DEBUG still shows everything
         logging.getLogger().setLevel(logging.WARNING)
 
-    return run_console(_core(settings), user_id=args.user, admin=args.admin)
+    return run_console(core_for(settings), user_id=args.user, admin=args.admin)
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -134,14 +141,14 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             "SLACK_APP_TOKEN",
             hint="set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or run kiun serve --http",
         )
-    return serve(_core(settings), http=args.http, host=args.host, port=args.port, worker=not args.no_worker)
+    return serve(core_for(settings), http=args.http, host=args.host, port=args.port, worker=not args.no_worker)
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runtime import run_worker
 
     settings.require("SLACK_BOT_TOKEN")
-    return run_worker(_core(settings))
+    return run_worker(core_for(settings))
 
 
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
@@ -155,7 +162,7 @@ def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
 def _jobs_list(settings: Settings, args: argparse.Namespace) -> int:
     from bot.jobs.scheduler import describe_schedules
 
-    for row in describe_schedules(_core(settings)):
+    for row in describe_schedules(core_for(settings)):
         when = row.next_run.isoformat() if row.next_run else "disabled"
         days = "business days" if row.business_days_only else "every day"
         print(f"{row.name:<16} {row.cron:<20} {days:<14} next: {when}")
@@ -165,13 +172,13 @@ def _jobs_list(settings: Settings, args: argparse.Namespace) -> int:
 def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.jobs.scheduler import run_now
 
-    return run_now(_core(settings), args.name)
+    return run_now(core_for(settings), args.name)
 
 
 def _jobs_next(settings: Settings, args: argparse.Namespace) -> int:
     from bot.jobs.scheduler import next_run
 
-    when = next_run(_core(settings), args.name, args.after)
+    when = next_run(core_for(settings), args.name, args.after)
     if when is None:
         print(f"kiun: schedule {args.name} is disabled", file=sys.stderr)
         return 1

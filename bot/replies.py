@@ -2,6 +2,9 @@
 
 Handlers return these; each platform renders them (Slack: Block Kit and modals, console: text, Teams
 later: Adaptive Cards). They are pydantic models so the outbox can store them as JSON.
+
+Text is Slack-flavoured mrkdwn written by kiun (``*bold*``, `` `code` ``); anything a person typed must pass
+through :func:`escape` before it goes into a reply, so no ``<!channel>`` or link can be injected.
 """
 
 from __future__ import annotations
@@ -22,6 +25,11 @@ Base64Data = Annotated[
     BeforeValidator(_from_base64),
     PlainSerializer(lambda data: base64.b64encode(data).decode("ascii"), return_type=str, when_used="json"),
 ]
+
+
+def escape(text: str) -> str:
+    """Escape user input for mrkdwn (``&``, ``<``, ``>``); every platform renders the entities back as text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class Button(BaseModel):

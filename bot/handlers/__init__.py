@@ -47,6 +47,7 @@ class Router:
         self.commands: dict[str, Handler] = {}
         self.actions: list[tuple[str, Handler]] = []
         self.forms: dict[str, Handler] = {}
+        self.admin_commands: dict[str, Handler] = {}
         self.message_handler: Handler | None = None
 
     def command(self, name: str, handler: Handler) -> None:
@@ -57,6 +58,12 @@ class Router:
 
     def form(self, callback_id: str, handler: Handler) -> None:
         self.forms[callback_id] = handler
+
+    def admin(self, word: str, handler: Handler) -> None:
+        """Register ``/kiun admin <word> …``; the handler gets the request with ``text`` after ``<word>``.
+
+        Only admins reach it (``/kiun admin`` refuses others first)."""
+        self.admin_commands[word] = handler
 
     def message(self, handler: Handler) -> None:
         self.message_handler = handler

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from functools import partial
 
 from sqlalchemy import func, select
 
@@ -11,14 +13,14 @@ from bot.db.models import CalendarOverride, OutboxMessage
 from bot.db.session import transaction
 from bot.handlers import Request, Router
 from bot.i18n import t
-from bot.replies import Button, Reply, Section
+from bot.replies import Button, Reply, Section, escape
 from bot.services.delivery import STATES
 
 PREPARING = ("idea", "ideas", "ask")
 
 
 def register(router: Router) -> None:
-    router.command("kiun", kiun)
+    router.command("kiun", partial(kiun, router=router))
     router.action("kiun_help", lambda core, req: help_reply(req))
     router.message(lambda core, req: Reply(text=t("message.hint", req.lang), sections=hint_sections(req)))
     for name in PREPARING:
@@ -49,21 +51,21 @@ def preparing(core: Core, request: Request) -> Reply:
     return Reply(text=t("feature.preparing", request.lang, command=f"/{request.command}"))
 
 
-def kiun(core: Core, request: Request) -> Reply:
+def kiun(core: Core, request: Request, router: Router) -> Reply:
     words = request.text.split()
     if not words or words[0] in ("help", "ヘルプ", "使い方"):
         return help_reply(request)
     if words[0] == "admin":
-        return admin(core, request, words[1:])
+        return admin(core, request, words[1:], router)
     return unknown(request, request.text, t("help.kiun_valid", request.lang))
 
 
 def unknown(request: Request, text: str, valid: str) -> Reply:
     shown = text if len(text) <= 40 else text[:40] + "…"
-    return Reply(text=t("error.unknown_command", request.lang, text=shown, valid=valid))
+    return Reply(text=t("error.unknown_command", request.lang, text=escape(shown), valid=valid))
 
 
-def admin(core: Core, request: Request, words: list[str]) -> Reply:
+def admin(core: Core, request: Request, words: list[str], router: Router) -> Reply:
     lang = request.lang
     if not request.is_admin:
         return Reply(text=t("error.not_admin", lang))
@@ -75,7 +77,11 @@ def admin(core: Core, request: Request, words: list[str]) -> Reply:
         return admin_closed(core, request, words[1:])
     if words[0] == "outbox":
         return admin_outbox(core, request)
-    return unknown(request, " ".join(["admin", *words]), t("help.admin_valid", lang))
+    if words[0] in router.admin_commands:
+        rest = request.text.split(None, 2)[2] if len(words) > 1 else ""
+        return router.admin_commands[words[0]](core, replace(request, text=rest))
+    valid = "、".join(f"`/kiun admin {word}`" for word in ("jobs", "closed", "outbox", *router.admin_commands))
+    return unknown(request, " ".join(["admin", *words]), valid)
 
 
 def admin_jobs(core: Core, request: Request) -> Reply:
@@ -115,12 +121,12 @@ def admin_closed(core: Core, request: Request, words: list[str]) -> Reply:
         title = t("admin.closed.title", lang)
         return Reply(text=title, sections=[Section(text=f"*{title}*\n{body}")])
     if action not in ("add", "open", "remove"):
-        return unknown(request, " ".join(["admin", "closed", *words]), t("help.admin_valid", lang))
+        return unknown(request, " ".join(["admin", "closed", *words]), "`/kiun admin closed list|add|open|remove`")
     try:
         day = date.fromisoformat(words[1])
     except (IndexError, ValueError):
         return Reply(text=t("admin.closed.bad_date", lang))
-    note = " ".join(words[2:])[:200]
+    note = escape(" ".join(words[2:])[:200])
     with transaction(core.sessions) as session:
         row = session.get(CalendarOverride, day)
         if action == "remove":

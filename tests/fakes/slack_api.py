@@ -101,6 +101,8 @@ class FakeSlackAPI:
         self.failures: dict[str, list[Failure]] = {}
         self.members: list[str] = []
         self.users: dict[str, dict[str, Any]] = {}
+        self.messages: dict[str, list[dict[str, Any]]] = {}
+        self.uploads: dict[str, bytes] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -132,6 +134,8 @@ class FakeSlackAPI:
             self.failures.clear()
             self.members = []
             self.users = {}
+            self.messages = {}
+            self.uploads = {}
 
     def fail(
         self, method: str, status: int = 500, times: int = 1, retry_after: int | None = None, error: str | None = None
@@ -183,11 +187,22 @@ class FakeSlackAPI:
             problems.append("text too long")
         if problems:
             return {"ok": False, "error": "invalid_blocks", "errors": problems}
-        ts = f"{1700000000 + next(self._ts)}.000100"
+        ts = f"{int(time.time())}.{next(self._ts):06d}"
         match method:
             case "auth.test":
                 return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "kiun"}
-            case "chat.postMessage" | "chat.update" | "chat.postEphemeral":
+            case "chat.postMessage":
+                return self._store_message(params, ts)
+            case "conversations.history":
+                return self._history(params)
+            case "files.getUploadURLExternal":
+                file_id = f"F{next(self._ts):06d}"
+                return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+            case "files.completeUploadExternal":
+                files = params.get("files")
+                files = json.loads(files) if isinstance(files, str) else files or []
+                return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
+            case "chat.update" | "chat.postEphemeral":
                 return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts") or ts, "message_ts": ts}
             case "conversations.open":
                 users = params.get("users", "")
@@ -201,6 +216,24 @@ class FakeSlackAPI:
                 return {"ok": True, "view": {"id": "V" + ts.replace(".", ""), **(view or {})}}
             case _:
                 return {"ok": True}
+
+    def _store_message(self, params: dict[str, Any], ts: str) -> dict[str, Any]:
+        """Keep a posted message (with its metadata) so ``conversations.history`` can return it."""
+        channel = str(params.get("channel"))
+        metadata = params.get("metadata")
+        metadata = json.loads(metadata) if isinstance(metadata, str) else metadata
+        item = {"type": "message", "ts": ts, "text": params.get("text", ""), "user": "UBOT", "metadata": metadata}
+        with self._lock:
+            self.messages.setdefault(channel, []).append(item)
+        return {"ok": True, "channel": channel, "ts": ts, "message": item}
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        oldest = float(params.get("oldest") or 0)
+        with self._lock:
+            items = [m for m in self.messages.get(str(params.get("channel")), []) if float(m["ts"]) >= oldest]
+        if not params.get("include_all_metadata") or str(params["include_all_metadata"]).lower() in ("0", "false"):
+            items = [{k: v for k, v in m.items() if k != "metadata"} for m in items]
+        return {"ok": True, "messages": list(reversed(items)), "has_more": False}
 
     def _members_page(self, params: dict[str, Any]) -> dict[str, Any]:
         limit = int(params.get("limit") or 100)
@@ -218,7 +251,14 @@ class FakeSlackAPI:
 
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8")
+                data = self.rfile.read(length)
+                if self.path.startswith("/upload/"):  # the file itself, sent to the URL from getUploadURLExternal
+                    with fake._lock:
+                        fake.uploads[self.path.rsplit("/", 1)[-1]] = data
+                    self.send_response(200)
+                    self.end_headers()
+                    return
+                raw = data.decode("utf-8")
                 if (self.headers.get("Content-Type") or "").startswith("application/json"):
                     params = json.loads(raw or "{}")
                 else:

@@ -34,7 +34,7 @@ def test_user_id_means_a_dm_with_the_key_in_metadata(transport, slack_api):
     assert slack_api.calls_to("conversations.open")[0].params["users"] == "U_STAFF"
     assert len(slack_api.calls_to("conversations.open")) == 1  # the DM channel is remembered
     post = slack_api.calls_to("chat.postMessage")[0].params
-    assert post["channel"] == "DU_STAFF" and ts.endswith(".000100")
+    assert post["channel"] == "DU_STAFF" and ts == slack_api.messages["DU_STAFF"][0]["ts"]
     assert post["metadata"] == {"event_type": "kiun_outbox", "event_payload": {"key": "lesson:1:U_STAFF"}}
 
 
@@ -59,6 +59,9 @@ def test_delivery_check(transport, slack_api):
     assert isinstance(transport, CheckedTransport)
     since = datetime(2026, 1, 5, tzinfo=UTC)
     assert transport.was_delivered("C_LESSONS", "k4", since) is False
+    transport.send("C_LESSONS", Reply(text="届いた"), key="k4")
+    assert transport.was_delivered("C_LESSONS", "k4", since) is True
+    assert transport.was_delivered("C_LESSONS", "k5", since) is False
     history = slack_api.calls_to("conversations.history")[0].params
     assert history["channel"] == "C_LESSONS" and history["include_all_metadata"] in (True, "1", "true")
     slack_api.fail("conversations.history", status=200, error="missing_scope")

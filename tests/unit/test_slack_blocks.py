@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 from bot.i18n import t
 from bot.platforms.slack.blocks import (
     errors_response,
-    escape,
     home_view,
     message,
     modal,
@@ -16,7 +15,7 @@ from bot.platforms.slack.blocks import (
     split_text,
     submitted_values,
 )
-from bot.replies import Button, FieldItem, Form, Input, Option, Reply, Section
+from bot.replies import Button, FieldItem, Form, Input, Option, Reply, Section, escape
 from tests.fakes.slack_api import MAX_BLOCKS_MESSAGE, block_problems, view_problems
 
 

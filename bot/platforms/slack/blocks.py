@@ -34,11 +34,6 @@ MAX_FALLBACK_TEXT = 3000
 Block = dict[str, Any]
 
 
-def escape(text: str) -> str:
-    """Escape user input for mrkdwn: no ``<!channel>``, ``<@U…>`` or ``<url|label>`` can be injected."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

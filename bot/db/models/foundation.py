@@ -8,22 +8,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Index, Integer, MetaData, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.db.models.base import Base
 from bot.db.types import UTCDateTime, utcnow
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
 
 
 class Schedule(Base):
@@ -60,8 +49,9 @@ class JobRun(Base):
 class OutboxMessage(Base):
     """A message waiting to be (or already) delivered; ``key`` makes enqueueing idempotent.
 
-    States: pending → sending → sent; failed after the last attempt; ``sending`` left by a crash is
-    reconciled by the sender before it is tried again (see bot.services.delivery).
+    States: pending → sending → sent; failed after the last attempt or a permanent error; a ``sending`` row
+    left by a crash is reconciled by the sender: sent, pending again, or ``unknown`` when the platform cannot
+    tell (never resent automatically; see bot.services.delivery).
     """
 
     __tablename__ = "outbox"
