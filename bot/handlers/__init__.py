@@ -22,7 +22,7 @@ class Request:
     """One thing a person did: a command, a button press, a form submission or a message."""
 
     user_id: str
-    kind: Literal["command", "action", "form", "message"] = "message"
+    kind: Literal["command", "action", "form", "message", "thread"] = "message"
     platform: str = "console"
     is_admin: bool = False
     lang: str = "ja"
@@ -38,6 +38,7 @@ class Request:
 
 
 Handler = Callable[[Core, Request], Reply]
+ThreadHandler = Callable[[Core, Request], Reply | None]
 
 
 class Router:
@@ -48,6 +49,7 @@ class Router:
         self.actions: list[tuple[str, Handler]] = []
         self.forms: dict[str, Handler] = {}
         self.admin_commands: dict[str, Handler] = {}
+        self.thread_handlers: list[ThreadHandler] = []
         self.message_handler: Handler | None = None
 
     def command(self, name: str, handler: Handler) -> None:
@@ -64,6 +66,23 @@ class Router:
 
         Only admins reach it (``/kiun admin`` refuses others first)."""
         self.admin_commands[word] = handler
+
+    def thread(self, handler: ThreadHandler) -> None:
+        """Register a handler for replies in channel threads (e.g. comments on an idea's post, follow-up
+        questions in a thread the bot answered). It returns None when the thread is not its business."""
+        self.thread_handlers.append(handler)
+
+    def dispatch_thread(self, core: Core, request: Request) -> Reply | None:
+        """Offer a thread reply to each thread handler; the first reply wins, None when nobody answers."""
+        for handler in self.thread_handlers:
+            try:
+                reply = handler(core, request)
+            except Exception:
+                log.exception("thread handler failed", extra={"thread_ts": request.thread_ts})
+                return Reply(text=t("error.generic", request.lang))
+            if reply is not None:
+                return reply
+        return None
 
     def message(self, handler: Handler) -> None:
         self.message_handler = handler

@@ -13,7 +13,7 @@ from bot.handlers import Request, Router, build_router
 from bot.i18n import t
 from bot.replies import Form, Input, Option, Reply
 from tests.conftest import ADMIN
-from tests.integration.slack_harness import kiun_fixture, sender_fixture, start_kiun  # noqa: F401 - fixtures
+from tests.integration.slack_harness import start_kiun
 
 
 def ack_text(response) -> str:

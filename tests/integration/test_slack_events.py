@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from bot.db.models import SlackEvent
 from bot.i18n import t
 from tests.conftest import ADMIN
-from tests.integration.slack_harness import Kiun, kiun_fixture, sender_fixture  # noqa: F401 - fixtures
+from tests.integration.slack_harness import Kiun
 
 
 def mention(text: str = "<@UBOT> こんにちは", **extra) -> dict:
@@ -70,3 +70,32 @@ def test_app_home_opened_publishes_the_home_view(kiun, sender):
     texts = " ".join(block["text"]["text"] for block in view["blocks"] if block["type"] == "section")
     assert t("home.title") in texts and "管理コマンド" in texts  # admins see the admin menu
     assert any(block["type"] == "actions" for block in view["blocks"])
+
+
+def test_thread_replies_go_to_thread_handlers(core, slack_api):
+    from bot.handlers import build_router
+    from bot.replies import Reply
+    from tests.integration.slack_harness import start_kiun
+
+    router = build_router()
+    seen = []
+
+    def on_thread(_core, request):
+        seen.append((request.kind, request.channel_id, request.thread_ts, request.text))
+        return Reply(text="コメントを記録しました") if request.thread_ts == "1700000000.000001" else None
+
+    router.thread(on_thread)
+    kiun = start_kiun(core, slack_api, router)
+    sender = kiun.sender()
+    reply = {"type": "message", "channel_type": "channel", "channel": "C_IDEAS", "user": "U_STAFF"}
+    sender.event(reply | {"text": "賛成です", "thread_ts": "1700000000.000001", "ts": "1700000000.000009"})
+    sender.event(reply | {"text": "別の話", "thread_ts": "1700000000.000777", "ts": "1700000000.000010"})
+    sender.event(reply | {"text": "スレッド外", "ts": "1700000000.000011"})
+    sender.event(reply | {"text": "<@UBOT> 質問", "thread_ts": "1700000000.000001", "ts": "1700000000.000012"})
+    kiun.server.stop(grace=5)
+    assert seen == [
+        ("thread", "C_IDEAS", "1700000000.000001", "賛成です"),
+        ("thread", "C_IDEAS", "1700000000.000777", "別の話"),
+    ]
+    [post] = [call.params for call in slack_api.calls_to("chat.postMessage")]
+    assert post["thread_ts"] == "1700000000.000001" and post["text"] == "コメントを記録しました"

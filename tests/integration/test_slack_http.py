@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.core import Core
 from bot.db.models import CalendarOverride
 from tests.conftest import ADMIN, make_settings
-from tests.integration.slack_harness import kiun_fixture, sender_fixture, start_kiun  # noqa: F401 - fixtures
+from tests.integration.slack_harness import start_kiun
 
 # Slack's worked example ("Verifying requests from Slack", docs.slack.dev/authentication/verifying-requests-from-slack)
 DOC_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

@@ -12,7 +12,7 @@ from bot.db.models import OutboxMessage
 from bot.handlers import build_router
 from bot.i18n import t
 from bot.replies import Form, Input, Reply
-from tests.integration.slack_harness import kiun_fixture, sender_fixture, start_kiun  # noqa: F401 - fixtures
+from tests.integration.slack_harness import start_kiun
 
 
 def mention_event() -> dict:

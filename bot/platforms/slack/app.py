@@ -84,7 +84,7 @@ def build_app(
     app.action(re.compile(".*"))(listeners.action)
     app.view(re.compile(".*"))(listeners.view_submission)
     app.event("app_mention")(listeners.app_mention)
-    app.event("message")(listeners.direct_message)
+    app.event("message")(listeners.message)
     app.event("app_home_opened")(listeners.app_home_opened)
     return app
 
@@ -210,23 +210,28 @@ class Listeners:
             reply = self._dispatch(request).model_copy(update={"thread_ts": thread_ts})
             self._post(event["channel"], reply, f"event:{body['event_id']}", None)
 
-    def direct_message(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
-        """A message in the bot's DM; other messages (channels, edits, bots, the bot itself) are ignored."""
-        if (
-            event.get("channel_type") != "im"
-            or event.get("subtype")
-            or event.get("bot_id")
-            or not event.get("user")
-            or event.get("user") == context.bot_user_id
-        ):
+    def message(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        """A DM to the bot, or a reply in a channel thread; edits, bots, the bot itself and mentions (answered
+        by :meth:`app_mention`) are ignored."""
+        user = event.get("user")
+        if event.get("subtype") or event.get("bot_id") or not user or user == context.bot_user_id:
             return
+        text = event.get("text") or ""
+        thread_ts = event.get("thread_ts")
         with self._outcome("event", context):
-            thread_ts = event.get("thread_ts")
-            request = self._request(
-                "message", event["user"], channel_id=event["channel"], thread_ts=thread_ts, text=event.get("text") or ""
+            if event.get("channel_type") == "im":
+                request = self._request("message", user, channel_id=event["channel"], thread_ts=thread_ts, text=text)
+                reply = self._dispatch(request)
+            elif thread_ts and f"<@{context.bot_user_id}>" not in text:
+                request = self._request("thread", user, channel_id=event["channel"], thread_ts=thread_ts, text=text)
+                reply = self.router.dispatch_thread(self.core, request)
+                if reply is None:
+                    return
+            else:
+                return
+            self._post(
+                event["channel"], reply.model_copy(update={"thread_ts": thread_ts}), f"event:{body['event_id']}", None
             )
-            reply = self._dispatch(request).model_copy(update={"thread_ts": thread_ts})
-            self._post(event["channel"], reply, f"event:{body['event_id']}", None)
 
     def app_home_opened(self, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """Publish the Home tab (the router's ``home`` command) when someone opens it."""
