@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy.exc import OperationalError
+
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
 
@@ -101,6 +103,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(settings, args) or 0
     except ConfigError as exc:
         print(f"kiun: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        print(
+            f"kiun: cannot use the database in DATABASE_URL: {reason}; check that it is running and reachable",
+            file=sys.stderr,
+        )
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130

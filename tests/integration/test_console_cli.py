@@ -64,6 +64,14 @@ def test_http_serve_without_signing_secret_stops_with_one_line(tmp_path: Path) -
     assert "Traceback" not in result.stderr
 
 
+def test_unreachable_database_stops_with_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder" / "kiun.db"
+    result = run_kiun(["jobs", "list"], tmp_path, DATABASE_URL=f"sqlite:///{missing}")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "DATABASE_URL" in lines[0], result.stderr
+
+
 def test_settings_come_from_dot_env_in_the_working_directory(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("KIUN_LOCALE=en\n", encoding="utf-8")
     result = run_kiun(["console"], tmp_path, "/kiun help\n", DATABASE_URL=f"sqlite:///{tmp_path / 'en.db'}")
