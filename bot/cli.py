@@ -16,7 +16,7 @@ from bot.config import ConfigError, Settings, load_settings
 EXIT_CONFIG = 2
 
 # Feature modules that add their own sub-commands with ``add_commands(subparsers)``.
-FEATURE_COMMANDS: tuple[str, ...] = ()
+FEATURE_COMMANDS: tuple[str, ...] = ("bot.services.content_check", "bot.cli_ideas", "bot.cli_polls", "bot.cli_docs")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,11 +120,18 @@ def core_for(settings: Settings, migrate: bool = True):
     from bot.core import Core
     from bot.db.migrate import upgrade
     from bot.jobs.scheduler import sync_schedules
+    from bot.services.content_check import log_problems
 
     if migrate:
         upgrade(settings.database_url)
     core = Core.create(settings)
+    if settings.slack_bot_token:  # who is in a channel (polls); the console replaces it with its own
+        from bot.platforms.slack.client import make_client
+        from bot.platforms.slack.directory import SlackDirectory
+
+        core.directory = SlackDirectory(make_client(settings))
     sync_schedules(core)
+    log_problems()  # name each broken content file and line; the valid content is still used
     return core
 
 

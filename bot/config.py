@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     openai_api_key: str | None = Field(None, alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
     kiun_llm_model: str = Field("gpt-4o-mini", alias="KIUN_LLM_MODEL")
+    # Document Q&A
+    kiun_llm_timeout: float = Field(30.0, gt=0, le=300, alias="KIUN_LLM_TIMEOUT")
+    kiun_embedding_model: str | None = Field(None, alias="KIUN_EMBEDDING_MODEL")
+    kiun_qa_daily_limit: int = Field(30, ge=0, alias="KIUN_QA_DAILY_LIMIT")
+    kiun_qa_contact: str = Field("情報政策課 DX推進係", alias="KIUN_QA_CONTACT")
     # Operations
     kiun_year_end_closed: str = Field("12-29..01-03", alias="KIUN_YEAR_END_CLOSED")
     kiun_catchup_grace_minutes: int = Field(360, ge=0, alias="KIUN_CATCHUP_GRACE_MINUTES")

@@ -7,6 +7,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,16 +17,24 @@ from bot.db.session import make_engine, make_sessionmaker
 from bot.db.types import utcnow
 from bot.services.calendar import BusinessCalendar
 
+if TYPE_CHECKING:
+    from bot.services.directory import Directory
+
 
 @dataclass
 class Core:
-    """Settings plus the database; built once per process by :meth:`create`."""
+    """Settings plus the database; built once per process by :meth:`create`.
+
+    ``directory`` answers who is in a channel (see bot.services.directory); the process wires in its platform's
+    (``kiun serve``/``worker``/``jobs``: Slack when ``SLACK_BOT_TOKEN`` is set; ``kiun console``: the console's).
+    """
 
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     on_schedules_changed: list[Callable[[], None]] = field(default_factory=list)
+    directory: Directory | None = None
 
     @classmethod
     def create(cls, settings: Settings) -> Core:

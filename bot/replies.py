@@ -65,6 +65,15 @@ class Image(BaseModel):
     data: Base64Data = b""
 
 
+class File(BaseModel):
+    """A file handed over with the message (e.g. a CSV export); ``data`` is the file itself (base64 in JSON)."""
+
+    filename: str
+    title: str
+    mime: str = "application/octet-stream"
+    data: Base64Data = b""
+
+
 class Option(BaseModel):
     value: str
     label: str
@@ -101,11 +110,13 @@ class Reply(BaseModel):
     ``text`` is the plain summary (notification text and the console's first line); ``sections`` the body.
     ``ephemeral`` replies are shown only to the person who asked. A reply with ``form`` opens that form.
     ``errors`` (field name → message) answers a form submission that must be corrected in place.
+    ``file`` is handed over as a download (Slack: uploaded to the person's DM; console: saved to a file).
     """
 
     text: str
     sections: list[Section] = Field(default_factory=list)
     image: Image | None = None
+    file: File | None = None
     ephemeral: bool = True
     form: Form | None = None
     errors: dict[str, str] = Field(default_factory=dict)

@@ -17,6 +17,7 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/kiun content check
 
 status=0
 .venv/bin/pytest "$@" || status=$?

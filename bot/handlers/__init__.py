@@ -49,6 +49,7 @@ class Router:
         self.actions: list[tuple[str, Handler]] = []
         self.forms: dict[str, Handler] = {}
         self.admin_commands: dict[str, Handler] = {}
+        self.subcommands: dict[str, Handler] = {}
         self.thread_handlers: list[ThreadHandler] = []
         self.message_handler: Handler | None = None
 
@@ -66,6 +67,10 @@ class Router:
 
         Only admins reach it (``/kiun admin`` refuses others first)."""
         self.admin_commands[word] = handler
+
+    def subcommand(self, word: str, handler: Handler) -> None:
+        """Register ``/kiun <word> …`` for everyone; the handler gets the request with ``text`` after ``<word>``."""
+        self.subcommands[word] = handler
 
     def thread(self, handler: ThreadHandler) -> None:
         """Register a handler for replies in channel threads (e.g. comments on an idea's post, follow-up
@@ -113,9 +118,9 @@ class Router:
 
 def build_router() -> Router:
     """The router with every feature registered."""
-    from bot.handlers import home, kiun
+    from bot.handlers import ask, home, ideas, kiun, lessons, polls, schedules
 
     router = Router()
-    for module in (kiun, home):
+    for module in (kiun, home, ideas, lessons, schedules, polls, ask):
         module.register(router)
     return router

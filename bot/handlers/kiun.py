@@ -16,13 +16,12 @@ from bot.i18n import t
 from bot.replies import Button, Reply, Section, escape
 from bot.services.delivery import STATES
 
-PREPARING = ("idea", "ideas", "ask")
+PREPARING: tuple[str, ...] = ()
 
 
 def register(router: Router) -> None:
     router.command("kiun", partial(kiun, router=router))
     router.action("kiun_help", lambda core, req: help_reply(req))
-    router.message(lambda core, req: Reply(text=t("message.hint", req.lang), sections=hint_sections(req)))
     for name in PREPARING:
         router.command(name, preparing)
 
@@ -57,7 +56,11 @@ def kiun(core: Core, request: Request, router: Router) -> Reply:
         return help_reply(request)
     if words[0] == "admin":
         return admin(core, request, words[1:], router)
-    return unknown(request, request.text, t("help.kiun_valid", request.lang))
+    if words[0] in router.subcommands:
+        rest = request.text.split(None, 1)[1] if len(words) > 1 else ""
+        return router.subcommands[words[0]](core, replace(request, text=rest))
+    extra = "".join(f"、`/kiun {word}`" for word in router.subcommands)
+    return unknown(request, request.text, t("help.kiun_valid", request.lang) + extra)
 
 
 def unknown(request: Request, text: str, valid: str) -> Reply:

@@ -19,7 +19,13 @@ if TYPE_CHECKING:
 JobFunc = Callable[["Core", datetime, dict[str, Any]], None]
 
 # Modules whose import registers kiun's built-in jobs; a new job module is added here.
-BUILTIN_MODULES = ("bot.jobs.housekeeping", "bot.jobs.weekly_plan")
+BUILTIN_MODULES = (
+    "bot.jobs.housekeeping",
+    "bot.jobs.weekly_plan",
+    "bot.jobs.ideas",
+    "bot.jobs.lessons",
+    "bot.jobs.polls",
+)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,11 @@ Crash recovery. A row still ``sending`` after the lease (:data:`LEASE`) belongs 
 again. Otherwise (a plain :class:`Transport`, or the check answers None) it becomes ``unknown``: it is never
 resent automatically and is counted in ``/kiun admin outbox``. Delivery is therefore exactly-once, except for
 the one in-flight message of a crashed sender without such a check, which is at-most-once.
+
+Edits. A row enqueued with ``replaces=<key>`` edits the message posted by the row with that key (e.g. an idea's
+channel post when its votes or status change) through the transport's ``update``. It waits while that message
+is not sent yet, fails if it never can be, and is skipped when a newer edit of the same message exists, so a
+late retry never shows an older state. Edits are idempotent, so a crashed edit is simply tried again.
 """
 
 from __future__ import annotations
@@ -79,6 +84,15 @@ class Transport(Protocol):
     def send(self, channel: str, reply: Reply) -> str: ...
 
 
+class UpdatingTransport(Protocol):
+    """A transport that can also replace a message it posted (``ref`` as returned by ``send``) with ``reply``.
+
+    Needed only for outbox rows enqueued with ``replaces``; returns the message reference.
+    """
+
+    def update(self, channel: str, ref: str, reply: Reply) -> str: ...
+
+
 @runtime_checkable
 class CheckedTransport(Protocol):
     """A transport that can tell after a crash whether a message went out.
@@ -92,15 +106,16 @@ class CheckedTransport(Protocol):
     def was_delivered(self, channel: str, key: str, since: datetime) -> bool | None: ...
 
 
-def enqueue(session: Session, key: str, channel: str, reply: Reply) -> bool:
+def enqueue(session: Session, key: str, channel: str, reply: Reply, *, replaces: str | None = None) -> bool:
     """Add a message to the outbox in the caller's transaction; False (and nothing done) if ``key`` exists.
 
-    ``channel`` is a channel id, or a user id (``U…``/``W…``) for a direct message.
+    ``channel`` is a channel id, or a user id (``U…``/``W…``) for a direct message. With ``replaces`` (the key of
+    an earlier row), the message that row posted is edited to ``reply`` instead of a new one being posted.
     """
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(OutboxMessage)
-        .values(key=key, channel=channel, payload=reply.model_dump(mode="json"))
+        .values(key=key, channel=channel, payload=reply.model_dump(mode="json"), replaces=replaces)
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(OutboxMessage.id)
     )
@@ -212,11 +227,14 @@ class Sender:
         settled = 0
         for row in stale:
             try:
-                delivered = self.transport.was_delivered(row.channel, row.key, row.claimed_at) if self.checked else None
+                checkable = self.checked and not row.replaces
+                delivered = self.transport.was_delivered(row.channel, row.key, row.claimed_at) if checkable else None
             except Exception:  # cannot tell now; the next round asks again
                 log.exception("outbox: delivery check failed for %s", row.key)
                 continue
-            if delivered is True:
+            if row.replaces:  # an edit: doing it again is harmless
+                values = {"state": PENDING, "next_attempt_at": now}
+            elif delivered is True:
                 values = {"state": SENT, "sent_at": now}
             elif delivered is False:
                 values = {"state": PENDING, "next_attempt_at": now}
@@ -266,8 +284,15 @@ class Sender:
             reply = Reply.model_validate(row.payload)
         except ValidationError as exc:
             return self._fail(row, f"invalid payload: {exc.error_count()} errors")
+        target = None
+        if row.replaces:
+            target = self._edit_target(row)
+            if not isinstance(target, str):
+                return target
         try:
-            if self.checked:
+            if target is not None:
+                ref = self.transport.update(row.channel, target, reply)
+            elif self.checked:
                 ref = self.transport.send(row.channel, reply, key=row.key)
             else:
                 ref = self.transport.send(row.channel, reply)
@@ -287,6 +312,31 @@ class Sender:
             return 0
         self._finish(row, {"state": SENT, "message_ref": str(ref)[:64], "sent_at": utcnow(), "last_error": None})
         return 1
+
+    def _edit_target(self, row: OutboxMessage) -> str | int:
+        """The ref of the message an edit row replaces, or the row's outcome (0) when it cannot be edited now."""
+        with self.core.sessions() as session:
+            original = session.scalar(select(OutboxMessage).where(OutboxMessage.key == row.replaces))
+            newer = session.scalar(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.replaces == row.replaces, OutboxMessage.id > row.id, OutboxMessage.state != FAILED)
+                .limit(1)
+            )
+        if newer is not None:
+            log.debug("outbox: %s is superseded by a newer edit", row.key)
+            self._finish(row, {"state": SENT, "sent_at": utcnow(), "last_error": "superseded by a newer edit"})
+            return 0
+        if (
+            original is None
+            or original.state in (FAILED, UNKNOWN)
+            or (original.state == SENT and not original.message_ref)
+        ):
+            return self._fail(row, f"the message to edit ({row.replaces}) was not delivered")
+        if original.state != SENT:  # not posted yet: wait for it without using up an attempt
+            later = max(utcnow(), original.next_attempt_at) + timedelta(seconds=BACKOFF_BASE)
+            self._finish(row, {"state": PENDING, "next_attempt_at": later, "attempts": row.attempts - 1})
+            return 0
+        return original.message_ref
 
     def _fail(self, row: OutboxMessage, error: str) -> int:
         """Give up on a message; returns 0 (not sent)."""

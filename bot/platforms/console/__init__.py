@@ -17,10 +17,11 @@ from bot.core import Core
 from bot.handlers import Request, Router, build_router
 from bot.i18n import t
 from bot.platforms.console.forms import FormCancelled, fill_form
+from bot.platforms.console.polls import prepare_polls
 from bot.platforms.console.render import render_reply, strip_mrkdwn
-from bot.platforms.console.terminal import Terminal
+from bot.platforms.console.terminal import Terminal, write_line
 from bot.platforms.console.transport import ConsoleTransport
-from bot.replies import Button, Form, Image, Reply
+from bot.replies import Button, File, Form, Image, Reply
 
 __all__ = ["ConsoleTransport", "run_console", "render_reply", "strip_mrkdwn"]
 
@@ -41,6 +42,8 @@ def run_console(
     for stream in (stdin, stdout):  # never die on a stray byte or an odd terminal encoding
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
+    for notice in prepare_polls(core, user_id):  # the console's directory, and a trial key if none is set
+        write_line(stdout, notice)
     session = ConsoleSession(core, router or build_router(), user_id, admin or core.is_admin(user_id))
     return session.run(Terminal(stdin, stdout))
 
@@ -125,8 +128,8 @@ class ConsoleSession:
                 return reply
             values = fill_form(term, form, self.lang, values, wrong)
 
-    def save_image(self, image: Image) -> str:
-        """Write the image to this session's temporary folder, so it can be opened; returns its path."""
+    def save_image(self, image: Image | File) -> str:
+        """Write the image (or file) to this session's temporary folder, so it can be opened; returns its path."""
         if self._image_dir is None:
             self._image_dir = Path(tempfile.mkdtemp(prefix="kiun-console-"))
         path = self._image_dir / f"{len(list(self._image_dir.iterdir())) + 1:02d}-{Path(image.filename).name}"

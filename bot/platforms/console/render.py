@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from bot.i18n import t
-from bot.replies import Button, Image, Reply
+from bot.replies import Button, File, Image, Reply
 
 _LINK = re.compile(r"<([^<>|\n]+)(?:\|([^<>\n]*))?>")
 _CODE_BLOCK = re.compile(r"```\n?(.*?)\n?```", re.DOTALL)
@@ -40,8 +40,12 @@ def strip_mrkdwn(text: str) -> str:
     return text
 
 
-def render_reply(reply: Reply, lang: str, save_image: Callable[[Image], str] | None = None) -> tuple[str, list[Button]]:
-    """The reply as text, and its buttons in the order they are numbered ``[1]``, ``[2]``, …"""
+def render_reply(
+    reply: Reply, lang: str, save_image: Callable[[Image | File], str] | None = None
+) -> tuple[str, list[Button]]:
+    """The reply as text, and its buttons in the order they are numbered ``[1]``, ``[2]``, …
+
+    ``save_image`` writes an image or file somewhere it can be opened and returns where."""
     parts: list[str] = []
     buttons: list[Button] = []
     for section in reply.sections:
@@ -59,5 +63,8 @@ def render_reply(reply: Reply, lang: str, save_image: Callable[[Image], str] | N
         image = reply.image
         where = save_image(image) if save_image and image.data else image.filename
         parts.append(t("console.image", lang, title=image.title, file=where))
+    if reply.file is not None:
+        where = save_image(reply.file) if save_image and reply.file.data else reply.file.filename
+        parts.append(t("console.file", lang, title=reply.file.title, file=where))
     parts += [strip_mrkdwn(message) for message in reply.errors.values()]
     return "\n\n".join(parts), buttons

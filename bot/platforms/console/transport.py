@@ -13,7 +13,8 @@ from bot.replies import Reply
 
 
 class ConsoleTransport:
-    """A ``bot.services.delivery.Transport``: ``send`` prints the message and returns a message id."""
+    """A ``bot.services.delivery.Transport``: ``send`` prints the message and returns a message id; ``update``
+    prints the new version of a message sent earlier."""
 
     def __init__(self, stdout: TextIO | None = None, lang: str = "ja") -> None:
         self.stdout = stdout or sys.stdout
@@ -24,3 +25,8 @@ class ConsoleTransport:
         text, _ = render_reply(reply, self.lang)
         write_line(self.stdout, t("console.delivery", self.lang, channel=channel, text=text))
         return f"console-{next(self._ids)}"
+
+    def update(self, channel: str, ref: str, reply: Reply) -> str:
+        text, _ = render_reply(reply, self.lang)
+        write_line(self.stdout, t("console.delivery_update", self.lang, channel=channel, text=text))
+        return ref

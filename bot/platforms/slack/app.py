@@ -30,6 +30,7 @@ from bot.i18n import t
 from bot.metrics import Metrics
 from bot.platforms.slack.blocks import errors_response, home_view, message, modal, submitted_values
 from bot.platforms.slack.client import make_client
+from bot.platforms.slack.files import downloaded_files
 from bot.platforms.slack.transport import SlackTransport
 from bot.replies import Form, Reply
 from bot.services.delivery import PermanentDeliveryError, TransientDeliveryError, enqueue
@@ -128,6 +129,9 @@ class Listeners:
             if reply.form:
                 ack()
                 self._open_form(client, command["trigger_id"], reply.form, respond)
+            elif reply.file is not None:  # a file cannot travel in an ack: it comes in a DM
+                ack(response_type="ephemeral", text=t("slack.file_in_dm", self.lang))
+                self._post(command["user_id"], reply, f"reply:{context['request_id']}", respond)
             elif reply.ephemeral:
                 ack(response_type="ephemeral", **message(reply, self.lang))
             else:
@@ -214,14 +218,18 @@ class Listeners:
         """A DM to the bot, or a reply in a channel thread; edits, bots, the bot itself and mentions (answered
         by :meth:`app_mention`) are ignored."""
         user = event.get("user")
-        if event.get("subtype") or event.get("bot_id") or not user or user == context.bot_user_id:
+        shared = event.get("subtype") == "file_share" and event.get("channel_type") == "im"
+        if (event.get("subtype") and not shared) or event.get("bot_id") or not user or user == context.bot_user_id:
             return
         text = event.get("text") or ""
         thread_ts = event.get("thread_ts")
         with self._outcome("event", context):
             if event.get("channel_type") == "im":
-                request = self._request("message", user, channel_id=event["channel"], thread_ts=thread_ts, text=text)
-                reply = self._dispatch(request)
+                with downloaded_files(self.transport.client, event.get("files") or []) as files:
+                    request = self._request(
+                        "message", user, channel_id=event["channel"], thread_ts=thread_ts, text=text, values=files
+                    )
+                    reply = self._dispatch(request)
             elif thread_ts and f"<@{context.bot_user_id}>" not in text:
                 request = self._request("thread", user, channel_id=event["channel"], thread_ts=thread_ts, text=text)
                 reply = self.router.dispatch_thread(self.core, request)

@@ -2,7 +2,8 @@
 
 Each message carries Slack message metadata ``{"event_type": "kiun_outbox", "event_payload": {"key": …}}`` so
 that after a crash :meth:`SlackTransport.was_delivered` can look for it in the channel's history. Images are
-uploaded after the message with ``files_upload_v2``; a failed upload is logged and does not resend the message.
+and files are uploaded after the message with ``files_upload_v2``; a failed upload is logged and does not resend
+the message. :meth:`SlackTransport.update` edits a posted message (``chat.update``) for outbox edit rows.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 EVENT_TYPE = "kiun_outbox"
 TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 HISTORY_PAGES = 5
+# Look this much further back than the claim: Slack's clock (message ts) may be behind ours; matching the key
+# makes the wider window harmless, a too-narrow one would resend a message that went out.
+CLOCK_SKEW_SECONDS = 300
 
 
 def is_user(channel: str) -> bool:
@@ -80,16 +84,23 @@ class SlackTransport:
         except (SlackApiError, URLError, TimeoutError, ConnectionError) as exc:
             raise delivery_error(exc) from exc
         ts = str(response["ts"])
-        if reply.image and reply.image.data:
-            self._upload(target, reply, ts)
+        self._upload(target, reply, ts)
         return ts
+
+    def update(self, channel: str, ref: str, reply: Reply) -> str:
+        """Replace the message ``ref`` (its ts) in ``channel`` with ``reply``; returns the ts."""
+        try:
+            response = self.client.chat_update(channel=self._resolve(channel), ts=ref, **message(reply, self.lang))
+        except (SlackApiError, URLError, TimeoutError, ConnectionError) as exc:
+            raise delivery_error(exc) from exc
+        return str(response.get("ts") or ref)
 
     def was_delivered(self, channel: str, key: str, since: datetime) -> bool | None:
         """Whether a message with ``key`` is in ``channel`` since ``since``; None when Slack cannot tell us
         (e.g. the ``*:history`` scope is missing, or any error)."""
         try:
             target = self._resolve(channel)
-            oldest = f"{since.timestamp():.6f}"
+            oldest = f"{since.timestamp() - CLOCK_SKEW_SECONDS:.6f}"
             cursor = None
             for _ in range(HISTORY_PAGES):
                 page = self.client.conversations_history(
@@ -119,15 +130,17 @@ class SlackTransport:
         return opened
 
     def _upload(self, channel: str, reply: Reply, ts: str) -> None:
-        image = reply.image
-        try:
-            self.client.files_upload_v2(
-                channel=channel,
-                file=image.data,
-                filename=image.filename,
-                title=image.title,
-                alt_txt=image.alt_text,
-                thread_ts=reply.thread_ts,
+        """Upload the reply's image and file (if any) after its message."""
+        uploads = []
+        if reply.image and reply.image.data:
+            image = reply.image
+            uploads.append(
+                {"file": image.data, "filename": image.filename, "title": image.title, "alt_txt": image.alt_text}
             )
-        except Exception:  # noqa: BLE001 - the message is out; resending it for an image would duplicate it
-            log.warning("slack: image %s for message %s was not uploaded", image.filename, ts, exc_info=True)
+        if reply.file and reply.file.data:
+            uploads.append({"file": reply.file.data, "filename": reply.file.filename, "title": reply.file.title})
+        for upload in uploads:
+            try:
+                self.client.files_upload_v2(channel=channel, thread_ts=reply.thread_ts, **upload)
+            except Exception:  # noqa: BLE001 - the message is out; resending it for a file would duplicate it
+                log.warning("slack: file %s for message %s was not uploaded", upload["filename"], ts, exc_info=True)

@@ -1,0 +1,47 @@
+"""``idea-digest``: the weekly round-up of ideas in the ideas channel (Friday 16:00, business days)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.core import Core
+from bot.db.session import transaction
+from bot.jobs import job
+from bot.services.delivery import enqueue
+from bot.services.ideas.posts import DigestItem, digest_reply
+from bot.services.ideas.store import activity, counts
+
+log = logging.getLogger(__name__)
+
+PERIOD = timedelta(days=7)
+
+
+@job(
+    "idea-digest",
+    cron="0 16 * * 5",
+    business_days_only=True,
+    description="weekly digest of ideas: new ones, status changes, most voted",
+)
+def idea_digest(core: Core, occurrence: datetime, params: dict[str, Any]) -> None:
+    """Post the ideas of the 7 days before ``occurrence`` to KIUN_IDEAS_CHANNEL (param ``channel`` overrides)."""
+    channel = params.get("channel") or core.settings.kiun_ideas_channel
+    if not channel:
+        log.warning("idea-digest: KIUN_IDEAS_CHANNEL is not set; nothing posted")
+        return
+    start = occurrence - PERIOD
+    new, changed, top, total = activity(core, start, occurrence)
+    with core.sessions() as session:
+
+        def item(idea) -> DigestItem:
+            return DigestItem(idea.id, idea.title, idea.status, counts(session, idea.id)[0])
+
+        new_items = [item(idea) for idea in new]
+        changed_items = [item(idea) for idea in changed]
+    top_items = [DigestItem(idea.id, idea.title, idea.status, votes) for idea, votes in top]
+    lang = core.settings.kiun_locale
+    reply = digest_reply(start, occurrence, new_items, changed_items, top_items, total, lang)
+    with transaction(core.sessions) as session:
+        enqueue(session, f"idea-digest:{occurrence.date().isoformat()}:{channel}", channel, reply)
+    log.info("idea-digest: %d new, %d changed, %d top", len(new), len(changed), len(top))

@@ -1,0 +1,122 @@
+"""Japanese text helpers shared by features: normalisation, character bigrams and index terms.
+
+No dictionary and no extra service: NFKC folds full-width/half-width forms (ＤＸ → DX, ｶﾀｶﾅ → カタカナ), and
+overlapping character bigrams make any two-character term (人口, 会議) findable without a morphological analyser.
+Runs of letters/digits (DX, AI, 2035, e-mail parts) stay whole words instead, so "dx" is one term, not "d"+"x".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_SPACE = re.compile(r"\s+")
+# Latin letters and digits (after NFKC): one term per run.
+_WORD = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
+# Characters that are neither word characters nor CJK/kana: punctuation, symbols.
+_CJK_RANGES = (
+    (0x3041, 0x309F),  # hiragana
+    (0x30A0, 0x30FF),  # katakana (incl. ー)
+    (0x3400, 0x4DBF),  # CJK extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0x20000, 0x2FA1F),  # CJK extensions B–F and compatibility supplement
+)
+_ITERATION_MARKS = "々〆ヵヶ"
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case, one space for any run of whitespace, trimmed."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text or "").lower()).strip()
+
+
+def is_japanese(char: str) -> bool:
+    """True for kanji, hiragana, katakana and the iteration marks."""
+    if char in _ITERATION_MARKS:
+        return True
+    code = ord(char)
+    return any(low <= code <= high for low, high in _CJK_RANGES)
+
+
+def is_kana_only(text: str) -> bool:
+    """True when ``text`` is all hiragana (particles and okurigana carry little meaning alone)."""
+    return all(0x3041 <= ord(c) <= 0x309F for c in text)
+
+
+def bigrams(text: str) -> list[str]:
+    """Overlapping character bigrams of the normalised text, spaces removed ("人口減少" → 人口, 口減, 減少).
+
+    A one-character text gives itself; an empty one gives nothing.
+    """
+    compact = normalize(text).replace(" ", "")
+    if len(compact) < 2:
+        return [compact] if compact else []
+    return [compact[i : i + 2] for i in range(len(compact) - 1)]
+
+
+def runs(text: str) -> list[tuple[str, str]]:
+    """Split normalised text into ("ja", run) and ("word", run) pieces; punctuation and spaces separate runs."""
+    norm = normalize(text)
+    pieces: list[tuple[str, str]] = []
+    i = 0
+    while i < len(norm):
+        char = norm[i]
+        if is_japanese(char):
+            j = i
+            while j < len(norm) and is_japanese(norm[j]):
+                j += 1
+            pieces.append(("ja", norm[i:j]))
+            i = j
+            continue
+        match = _WORD.match(norm, i)
+        if match:
+            pieces.append(("word", match.group()))
+            i = match.end()
+            continue
+        i += 1
+    return pieces
+
+
+def terms(text: str) -> list[str]:
+    """Index terms, in order with repeats: words whole, Japanese runs as character bigrams.
+
+    A Japanese run of one character (e.g. 市 between punctuation) is kept as a unigram so it is not lost.
+    Terms never contain spaces, so they can be joined with " " for a whitespace tokenizer (FTS5, tsvector).
+    """
+    out: list[str] = []
+    for kind, piece in runs(text):
+        if kind == "word" or len(piece) == 1:
+            out.append(piece)
+        else:
+            out.extend(piece[i : i + 2] for i in range(len(piece) - 1))
+    return out
+
+
+def unigrams(text: str) -> list[str]:
+    """Single kanji and katakana characters (not hiragana), in order: a weak signal that helps recall."""
+    return [char for kind, piece in runs(text) if kind == "ja" for char in piece if not is_kana_only(char)]
+
+
+def query_terms(text: str) -> list[str]:
+    """Distinct terms of a query, in first-seen order."""
+    return list(dict.fromkeys(terms(text)))
+
+
+def sentences(text: str) -> list[str]:
+    """Split text into sentences at 。！？!? and line breaks; empty pieces dropped."""
+    parts = re.split(r"(?<=[。！？!?])|\n+", text or "")
+    return [p.strip() for p in parts if p and p.strip()]
+
+
+def coverage(query: str, text: str) -> float:
+    """Share (0–1) of the query's distinct terms found in ``text``."""
+    wanted = set(query_terms(query))
+    if not wanted:
+        return 0.0
+    return len(wanted & set(terms(text))) / len(wanted)
+
+
+def join_terms(items: Iterable[str]) -> str:
+    """Terms as one space-separated string (what the lexical index stores)."""
+    return " ".join(items)

@@ -1,0 +1,179 @@
+"""The lexical index and search: Japanese terms, BM25 in SQL (identical on SQLite and PostgreSQL), optional
+dense vectors fused by reciprocal rank fusion, and a confidence measure for refusals.
+
+Terms (see :mod:`bot.services.japanese`): NFKC + lower case; character bigrams of Japanese runs, whole
+latin/digit words, and single kanji/katakana as a weak extra signal (prefixed ``~``). The postings table holds
+(term, chunk, tf, chunk length); a query sums BM25 over its terms with one grouped SELECT.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from bot.db.models import QaChunk, QaDocument, QaPosting
+from bot.services import japanese
+
+K1 = 1.2
+B = 0.75
+CANDIDATES = 50  # ranked by each retriever before fusion
+RRF_K = 60
+MAX_TERM = 64  # the column's size
+UNIGRAM = "~"
+UNIGRAM_MAX_SHARE = 0.1
+HIRAGANA_WEIGHT = 0.3  # all-hiragana terms (もよ, ですか) are mostly particles and endings
+QUESTION_WORDS = frozenset(
+    japanese.terms(
+        "何ですか。なんですか。いつですか。どこですか。だれですか。誰ですか。どうすればよいですか。教えてください。"
+    )
+)
+
+
+@dataclass
+class Hit:
+    """One retrieved passage and where it comes from."""
+
+    chunk_id: int
+    score: float
+    source: str
+    title: str
+    section: str
+    page: int | None
+    text: str
+
+    def as_dict(self) -> dict:
+        return {
+            "doc": self.source,
+            "title": self.title,
+            "section": self.section,
+            "page": self.page,
+            "score": round(self.score, 4),
+            "text": self.text,
+        }
+
+
+def index_terms(text: str) -> list[str]:
+    """What the index stores for ``text`` (with repeats, for term frequencies)."""
+    terms = [term[:MAX_TERM] for term in japanese.terms(text)]
+    return terms + [UNIGRAM + char for char in japanese.unigrams(text)]
+
+
+def indexed_text(title: str, section: str, text: str) -> str:
+    """The text a chunk is indexed under: its title and heading path count as part of it."""
+    return f"{title}\n{section}\n{text}"
+
+
+def _idf(n: int, df: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def lexical(session: Session, query: str, limit: int = CANDIDATES) -> list[tuple[int, float]]:
+    """(chunk id, BM25 score) of the best chunks for ``query``, best first.
+
+    One grouped SELECT joins the query's weighted terms (a VALUES list) to the postings: the same SQL on SQLite
+    and PostgreSQL. Single-character terms found in more than :data:`UNIGRAM_MAX_SHARE` of the chunks are left
+    out (they add almost nothing to the ranking and most of the work); all-hiragana terms count less."""
+    terms = list(dict.fromkeys(index_terms(query)))
+    if not terms:
+        return []
+    n, avg = session.execute(select(func.count(QaChunk.id), func.avg(QaChunk.length))).one()
+    if not n:
+        return []
+    dfs = dict(
+        session.execute(
+            select(QaPosting.term, func.count()).where(QaPosting.term.in_(terms)).group_by(QaPosting.term)
+        ).all()
+    )
+    weights = {
+        term: _idf(n, df) * (HIRAGANA_WEIGHT if japanese.is_kana_only(term) else 1.0)
+        for term, df in dfs.items()
+        if not (term.startswith(UNIGRAM) and df > UNIGRAM_MAX_SHARE * n)
+    }
+    if not weights:
+        return []
+    params: dict[str, object] = {"limit": limit, "avg": float(avg or 1), "k1": K1, "b": B}
+    values = []
+    for i, (term, weight) in enumerate(weights.items()):
+        params[f"t{i}"], params[f"w{i}"] = term, weight
+        values.append(f"(:t{i}, CAST(:w{i} AS FLOAT))")
+    sql = text(
+        f"WITH q(term, w) AS (VALUES {', '.join(values)}) "
+        "SELECT p.chunk_id, SUM(q.w * p.tf * (:k1 + 1) / (p.tf + :k1 * (1 - :b + :b * p.length / :avg))) AS score "
+        "FROM q JOIN qa_postings p ON p.term = q.term "
+        "GROUP BY p.chunk_id ORDER BY score DESC, p.chunk_id LIMIT :limit"
+    )
+    return [(chunk_id, float(score)) for chunk_id, score in session.execute(sql, params).all()]
+
+
+def cosine_ranking(vector: list[float], items: list[tuple[int, list[float]]], limit: int) -> list[tuple[int, float]]:
+    """(chunk id, cosine) of the ``limit`` nearest ``items`` to ``vector``."""
+    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+    scored = []
+    for chunk_id, other in items:
+        other_norm = math.sqrt(sum(v * v for v in other)) or 1.0
+        scored.append((chunk_id, sum(a * b for a, b in zip(vector, other, strict=False)) / (norm * other_norm)))
+    scored.sort(key=lambda item: (-item[1], item[0]))
+    return scored[:limit]
+
+
+def rrf(
+    *rankings: list[tuple[int, float]], weights: list[float] | None = None, k: int = RRF_K
+) -> list[tuple[int, float]]:
+    """(Weighted) reciprocal rank fusion of several rankings (each best first)."""
+    fused: dict[int, float] = {}
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
+        for rank, (chunk_id, _) in enumerate(ranking, start=1):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (k + rank)
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+
+def hits(session: Session, ranking: list[tuple[int, float]]) -> list[Hit]:
+    """Load the chunks of ``ranking`` (in its order)."""
+    ids = [chunk_id for chunk_id, _ in ranking]
+    if not ids:
+        return []
+    rows = session.execute(
+        select(QaChunk, QaDocument.source, QaDocument.title)
+        .join(QaDocument, QaDocument.id == QaChunk.document_id)
+        .where(QaChunk.id.in_(ids))
+    ).all()
+    by_id = {chunk.id: (chunk, source, title) for chunk, source, title in rows}
+    out = []
+    for chunk_id, score in ranking:
+        if chunk_id in by_id:
+            chunk, source, title = by_id[chunk_id]
+            out.append(Hit(chunk_id, score, source, title, chunk.section, chunk.page, chunk.text))
+    return out
+
+
+def content_terms(query: str) -> list[str]:
+    """The query's terms that carry meaning: words and bigrams without hiragana (particles and endings such as
+    の役, 割は, ですか carry little), minus question words; all terms when that leaves nothing."""
+    terms = [term for term in japanese.query_terms(query) if term not in QUESTION_WORDS]
+    meaningful = [term for term in terms if not any(japanese.is_kana_only(char) for char in term)]
+    return meaningful or terms
+
+
+def coverage(session: Session, query: str, hit_list: list[Hit], top: int = 3) -> float:
+    """Confidence (0–1): the IDF-weighted share of the query's meaningful terms found in the best passage
+    (among the first ``top``). Rare terms the documents never mention weigh most, so an off-topic question
+    whose only overlap is common words scores low."""
+    terms = content_terms(query)
+    if not terms or not hit_list:
+        return 0.0
+    n = session.scalar(select(func.count(QaChunk.id))) or 1
+    dfs = dict(
+        session.execute(
+            select(QaPosting.term, func.count()).where(QaPosting.term.in_(terms)).group_by(QaPosting.term)
+        ).all()
+    )
+    weights = {term: _idf(n, dfs.get(term, 0)) for term in terms}
+    total = sum(weights.values()) or 1.0
+    best = 0.0
+    for hit in hit_list[:top]:
+        present = set(japanese.terms(indexed_text(hit.title, hit.section, hit.text)))
+        best = max(best, sum(w for term, w in weights.items() if term in present) / total)
+    return best

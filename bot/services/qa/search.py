@@ -1,0 +1,38 @@
+"""Search the city's documents: BM25 over Japanese terms, fused with dense vectors (RRF) when configured."""
+
+from __future__ import annotations
+
+from bot.core import Core
+from bot.services.qa import dense
+from bot.services.qa.index import CANDIDATES, Hit, cosine_ranking, coverage, hits, lexical, rrf
+
+CONTEXT_WEIGHT = 0.5  # the thread's topic counts, the follow-up itself more
+
+
+def search(core: Core, query: str, limit: int = 5, context: str = "") -> list[Hit]:
+    """The ``limit`` best passages for ``query``, best first (empty when nothing matches).
+
+    ``context`` (a thread's earlier question) is searched with the query and fused with the query alone, so a
+    short follow-up ("自宅のパソコンは？") keeps its thread's topic without being drowned by it."""
+    with core.sessions() as session:
+        rankings, weights = [lexical(session, query, CANDIDATES)], [1.0]
+        if context:
+            rankings.append(lexical(session, f"{context}\n{query}", CANDIDATES))
+            weights.append(CONTEXT_WEIGHT)
+        vector = dense.embed_query(core, query) if dense.enabled(core) else None
+        if vector is not None:
+            rankings.append(cosine_ranking(vector, dense.vectors(core, session), CANDIDATES))
+            weights.append(1.0)
+        ranking = rrf(*rankings, weights=weights) if len(rankings) > 1 else rankings[0]
+        return hits(session, ranking[:limit])
+
+
+def search_with_confidence(core: Core, query: str, limit: int = 5, context: str = "") -> tuple[list[Hit], float]:
+    """Passages and the confidence (0–1) that they cover the question (see :func:`index.coverage`); with a
+    thread's ``context``, the better of the question alone and the question in context counts."""
+    found = search(core, query, limit, context)
+    with core.sessions() as session:
+        confidence = coverage(session, query, found)
+        if context:
+            confidence = max(confidence, coverage(session, f"{context}\n{query}", found))
+        return found, confidence
