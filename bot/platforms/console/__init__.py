@@ -1,7 +1,9 @@
 """The console platform: chat with kiun in a terminal (no Slack, no keys), or script it through stdin.
 
 Lines starting with ``/`` are slash commands, a bare number presses that button of the latest reply, anything
-else is a message. Forms become prompted fields. :class:`ConsoleTransport` prints scheduled deliveries.
+else is a message. Forms become prompted fields. When no Slack token is configured (the embedded trial set-up),
+whatever lands in the outbox — channel posts, DMs to proposers, scheduled posts run with ``kiun jobs run`` — is
+printed by :class:`ConsoleTransport` after each answer, so the whole flow can be seen in one terminal.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from bot.platforms.console.render import render_reply, strip_mrkdwn
 from bot.platforms.console.terminal import Terminal, write_line
 from bot.platforms.console.transport import ConsoleTransport
 from bot.replies import Button, File, Form, Image, Reply
+from bot.services.delivery import Sender
 
 __all__ = ["ConsoleTransport", "run_console", "render_reply", "strip_mrkdwn"]
 
 log = logging.getLogger(__name__)
 CHANNEL = "console"
+CONSOLE_SEND_RATE = 1000.0  # printing needs no rate limit
 
 
 def run_console(
@@ -48,6 +52,15 @@ def run_console(
     return session.run(Terminal(stdin, stdout))
 
 
+def console_sender(core: Core, stdout: TextIO, buttons: list[Button]) -> Sender | None:
+    """A sender that prints the outbox to the terminal (its buttons join ``buttons``), unless this database
+    belongs to a Slack installation."""
+    if core.settings.slack_bot_token:
+        return None
+    transport = ConsoleTransport(stdout, core.settings.kiun_locale, buttons)
+    return Sender(core, transport, rate_per_second=CONSOLE_SEND_RATE)
+
+
 class ConsoleSession:
     """One person's conversation: turns lines into Requests and Replies into text."""
 
@@ -63,9 +76,12 @@ class ConsoleSession:
     def run(self, term: Terminal) -> int:
         mark = t("console.admin_mark", self.lang) if self.is_admin else ""
         term.say(strip_mrkdwn(t("console.welcome", self.lang, user=self.user_id, admin=mark)))
+        sender = console_sender(self.core, term.stdout, self.buttons)
         while (line := term.ask("> ")) is not None:
             try:
                 self.handle(term, line)
+                if sender is not None:
+                    sender.drain()
             except FormCancelled:
                 term.say(t("console.form_cancelled", self.lang))
                 break
@@ -112,7 +128,8 @@ class ConsoleSession:
     def show(self, term: Terminal, reply: Reply) -> None:
         while reply.form is not None:
             reply = self.submit_form(term, reply.form)
-        text, self.buttons = render_reply(reply, self.lang, self.save_image)
+        text, buttons = render_reply(reply, self.lang, self.save_image)
+        self.buttons[:] = buttons  # the same list the console sender extends with delivered buttons
         if text:
             term.say(text)
 

@@ -41,9 +41,10 @@ def strip_mrkdwn(text: str) -> str:
 
 
 def render_reply(
-    reply: Reply, lang: str, save_image: Callable[[Image | File], str] | None = None
+    reply: Reply, lang: str, save_image: Callable[[Image | File], str] | None = None, numbered_before: int = 0
 ) -> tuple[str, list[Button]]:
-    """The reply as text, and its buttons in the order they are numbered ``[1]``, ``[2]``, …
+    """The reply as text, and its buttons in the order they are numbered ``[1]``, ``[2]``, … (after
+    ``numbered_before`` buttons already on screen).
 
     ``save_image`` writes an image or file somewhere it can be opened and returns where."""
     parts: list[str] = []
@@ -53,7 +54,7 @@ def render_reply(
         lines += [f"{strip_mrkdwn(item.label)}: {strip_mrkdwn(item.value)}" for item in section.fields]
         for button in section.buttons:
             buttons.append(button)
-            lines.append(f"[{len(buttons)}] {button.label}")
+            lines.append(f"[{numbered_before + len(buttons)}] {button.label}")
         if lines:
             parts.append("\n".join(lines))
     summary = strip_mrkdwn(reply.text).strip()

@@ -9,24 +9,33 @@ from typing import TextIO
 from bot.i18n import t
 from bot.platforms.console.render import render_reply
 from bot.platforms.console.terminal import write_line
-from bot.replies import Reply
+from bot.replies import Button, Reply
 
 
 class ConsoleTransport:
     """A ``bot.services.delivery.Transport``: ``send`` prints the message and returns a message id; ``update``
-    prints the new version of a message sent earlier."""
+    prints the new version of a message sent earlier. With ``buttons`` (the session's list of pressable buttons),
+    a delivered message's buttons are numbered after those on screen and can be pressed too."""
 
-    def __init__(self, stdout: TextIO | None = None, lang: str = "ja") -> None:
+    def __init__(self, stdout: TextIO | None = None, lang: str = "ja", buttons: list[Button] | None = None) -> None:
         self.stdout = stdout or sys.stdout
         self.lang = lang
+        self.buttons = buttons
         self._ids = itertools.count(1)
 
+    def _render(self, reply: Reply) -> str:
+        if self.buttons is None:
+            return render_reply(reply, self.lang)[0]
+        text, buttons = render_reply(reply, self.lang, numbered_before=len(self.buttons))
+        self.buttons.extend(buttons)
+        return text
+
     def send(self, channel: str, reply: Reply) -> str:
-        text, _ = render_reply(reply, self.lang)
+        text = self._render(reply)
         write_line(self.stdout, t("console.delivery", self.lang, channel=channel, text=text))
         return f"console-{next(self._ids)}"
 
     def update(self, channel: str, ref: str, reply: Reply) -> str:
-        text, _ = render_reply(reply, self.lang)
+        text = self._render(reply)
         write_line(self.stdout, t("console.delivery_update", self.lang, channel=channel, text=text))
         return ref
