@@ -4,19 +4,36 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import OperationalError
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
 
+if TYPE_CHECKING:
+    from bot.core import Core
+
+log = logging.getLogger(__name__)
+
 EXIT_CONFIG = 2
+DB_RETRY_FIRST_SECONDS = 1.0
+DB_RETRY_MAX_SECONDS = 30.0
 
 # Feature modules that add their own sub-commands with ``add_commands(subparsers)``.
-FEATURE_COMMANDS: tuple[str, ...] = ("bot.services.content_check", "bot.cli_ideas", "bot.cli_polls", "bot.cli_docs")
+FEATURE_COMMANDS: tuple[str, ...] = (
+    "bot.services.content_check",
+    "bot.cli_ideas",
+    "bot.cli_polls",
+    "bot.cli_docs",
+    "bot.cli_report",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     jobs = sub.add_parser("jobs", help="scheduled posts: list, run now, next run")
     jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)
-    jobs_sub.add_parser("list", help="each schedule and its next run").set_defaults(run=_jobs_list)
+    jobs_sub.add_parser(
+        "list", help="each schedule, its next run and its last run (done, failed or missed)"
+    ).set_defaults(run=_jobs_list)
     run = jobs_sub.add_parser("run", help="run one schedule now, once")
     run.add_argument("name", help="schedule name (see kiun jobs list)")
     run.set_defaults(run=_jobs_run)
@@ -105,14 +124,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kiun: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except OperationalError as exc:
-        reason = str(exc.orig or exc).strip().splitlines()[0]
-        print(
-            f"kiun: cannot use the database in DATABASE_URL: {reason}; check that it is running and reachable",
-            file=sys.stderr,
-        )
+        print(f"kiun: {database_problem(exc)}; check that it is running and reachable", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
+
+
+def database_problem(exc: OperationalError) -> str:
+    """One line saying why the database cannot be used (the driver's first line; no URL, so no password)."""
+    reason = str(exc.orig or exc).strip().splitlines()[0]
+    return f"cannot use the database in DATABASE_URL: {reason}"
+
+
+def wait_for_core(settings: Settings, stop: threading.Event) -> Core | None:
+    """:func:`core_for`, tried again with backoff (1 s doubling to 30 s) while the database cannot be reached,
+    logging why each time; None when ``stop`` is set meanwhile. For the long-running commands (``serve``,
+    ``worker``): a database that starts after kiun, or is briefly away, is waited for instead of crashing."""
+    delay = DB_RETRY_FIRST_SECONDS
+    while not stop.is_set():
+        try:
+            return core_for(settings)
+        except OperationalError as exc:
+            log.error("kiun: %s; trying again in %.0f s", database_problem(exc), delay)
+        if stop.wait(delay):
+            break
+        delay = min(delay * 2, DB_RETRY_MAX_SECONDS)
+    return None
 
 
 def core_for(settings: Settings, migrate: bool = True):
@@ -157,14 +194,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             "SLACK_APP_TOKEN",
             hint="set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or run kiun serve --http",
         )
-    return serve(core_for(settings), http=args.http, host=args.host, port=args.port, worker=not args.no_worker)
+    connect = partial(wait_for_core, settings)
+    return serve(settings, connect, http=args.http, host=args.host, port=args.port, worker=not args.no_worker)
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runtime import run_worker
 
     settings.require("SLACK_BOT_TOKEN")
-    return run_worker(core_for(settings))
+    return run_worker(partial(wait_for_core, settings))
 
 
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
@@ -182,6 +220,8 @@ def _jobs_list(settings: Settings, args: argparse.Namespace) -> int:
         when = row.next_run.isoformat() if row.next_run else "disabled"
         days = "business days" if row.business_days_only else "every day"
         print(f"{row.name:<16} {row.cron:<20} {days:<14} next: {when}")
+        if row.last_run:
+            print(f"{'':<16} last: {row.last_run.isoformat()} {row.last_state}")
     return 0
 
 

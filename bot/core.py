@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
@@ -34,6 +34,7 @@ class Core:
     sessions: sessionmaker[Session]
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     on_schedules_changed: list[Callable[[], None]] = field(default_factory=list)
+    on_home_changed: list[Callable[[str], None]] = field(default_factory=list)
     directory: Directory | None = None
 
     @classmethod
@@ -56,6 +57,25 @@ class Core:
         """Tell the running scheduler (if any) that schedules or the calendar changed."""
         for callback in self.on_schedules_changed:
             callback()
+
+    def home_changed(self, user_id: str, session: Session | None = None) -> None:
+        """Tell the platform (if it shows a per-person home, e.g. Slack's App Home) that what ``user_id`` sees
+        there changed; with ``session``, only once that session's transaction has committed."""
+        if not self.on_home_changed:
+            return
+        if session is None:
+            for callback in self.on_home_changed:
+                callback(user_id)
+            return
+        pending = session.info.setdefault("kiun_home_changed", [])
+        if not pending:
+            event.listen(session, "after_commit", self._fire_home_changed, once=True)
+        if user_id not in pending:
+            pending.append(user_id)
+
+    def _fire_home_changed(self, session: Session) -> None:
+        for user_id in session.info.pop("kiun_home_changed", []):
+            self.home_changed(user_id)
 
     def close(self) -> None:
         self.engine.dispose()

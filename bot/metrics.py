@@ -35,7 +35,11 @@ class DatabaseCollector(Collector):
 
     def collect(self):
         outbox = GaugeMetricFamily("kiun_outbox_messages", "Messages in the delivery outbox", labels=["state"])
-        runs = CounterMetricFamily("kiun_job_runs", "Finished scheduled job runs", labels=["schedule", "state"])
+        runs = CounterMetricFamily(
+            "kiun_job_runs",
+            "Scheduled job runs: done, failed, or missed (kiun was down past the catch-up grace)",
+            labels=["schedule", "state"],
+        )
         try:
             with self.core.sessions() as session:
                 counts = dict(
@@ -43,7 +47,7 @@ class DatabaseCollector(Collector):
                 )
                 finished = session.execute(
                     select(JobRun.schedule, JobRun.state, func.count())
-                    .where(JobRun.state.in_(("done", "failed")))
+                    .where(JobRun.state.in_(("done", "failed", "missed")))
                     .group_by(JobRun.schedule, JobRun.state)
                 ).all()
         except Exception:  # noqa: BLE001 - the database is down: report what we can (healthz says why)

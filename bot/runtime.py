@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 
 from bot.core import Core
 from bot.services.delivery import CheckedTransport, Sender, Transport
@@ -59,20 +60,27 @@ class Workers:
         return stopped
 
 
-def run_worker(core: Core) -> int:
-    """``kiun worker``: run the workers until SIGTERM or SIGINT, then stop them gracefully (exit code 0)."""
-    workers = Workers(core)
+def run_worker(connect: Callable[[threading.Event], Core | None]) -> int:
+    """``kiun worker``: run the workers until SIGTERM or SIGINT, then stop them gracefully (exit code 0).
+
+    ``connect(stop)`` gives the Core once the database answers (None when stopped while waiting for it)."""
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        workers.start()
-        log.info("kiun worker running; stop with Ctrl-C or SIGTERM")
-        while not stop.wait(1.0):
-            pass
-        log.info("kiun worker stopping; finishing work in flight")
+        core = connect(stop)
+        if core is None:
+            return 0
+        workers = Workers(core)
+        try:
+            workers.start()
+            log.info("kiun worker running; stop with Ctrl-C or SIGTERM")
+            while not stop.wait(1.0):
+                pass
+            log.info("kiun worker stopping; finishing work in flight")
+        finally:
+            workers.stop()
+            core.close()
     finally:
-        workers.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        core.close()
     return 0

@@ -118,9 +118,9 @@ class Router:
 
 def build_router() -> Router:
     """The router with every feature registered."""
-    from bot.handlers import ask, home, ideas, kiun, lessons, polls, schedules
+    from bot.handlers import ask, home, ideas, kiun, lessons, polls, report, schedules
 
     router = Router()
-    for module in (kiun, home, ideas, lessons, schedules, polls, ask):
+    for module in (kiun, home, ideas, lessons, schedules, polls, ask, report):
         module.register(router)
     return router

@@ -52,7 +52,8 @@ def ask_message(core: Core, request: Request) -> Reply:
         return add_uploads(core, request)
     if is_small_talk(request.text):
         return Reply(text=t("message.hint", request.lang), sections=hint_sections(request))
-    return answer_reply(core, request, ephemeral=False)
+    context = qa.thread_context(core, request.channel_id, request.thread_ts) or ""  # a mention in our thread
+    return answer_reply(core, request, ephemeral=False, context=context)
 
 
 def ask_follow_up(core: Core, request: Request) -> Reply | None:

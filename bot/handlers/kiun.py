@@ -16,14 +16,10 @@ from bot.i18n import t
 from bot.replies import Button, Reply, Section, escape
 from bot.services.delivery import STATES
 
-PREPARING: tuple[str, ...] = ()
-
 
 def register(router: Router) -> None:
     router.command("kiun", partial(kiun, router=router))
     router.action("kiun_help", lambda core, req: help_reply(req))
-    for name in PREPARING:
-        router.command(name, preparing)
 
 
 def hint_sections(request: Request) -> list[Section]:
@@ -44,10 +40,6 @@ def help_reply(request: Request) -> Reply:
     if request.is_admin:
         sections.append(Section(text=t("help.admin", lang)))
     return Reply(text=t("help.title", lang), sections=sections)
-
-
-def preparing(core: Core, request: Request) -> Reply:
-    return Reply(text=t("feature.preparing", request.lang, command=f"/{request.command}"))
 
 
 def kiun(core: Core, request: Request, router: Router) -> Reply:
@@ -95,7 +87,11 @@ def admin_jobs(core: Core, request: Request) -> Reply:
     for row in describe_schedules(core):
         days = t("admin.jobs.business_days" if row.business_days_only else "admin.jobs.every_day", lang)
         when = row.next_run.strftime("%Y-%m-%d %H:%M") if row.next_run else t("admin.jobs.disabled", lang)
-        lines.append(t("admin.jobs.row", lang, name=row.name, cron=row.cron, days=days, next=when))
+        line = t("admin.jobs.row", lang, name=row.name, cron=row.cron, days=days, next=when)
+        if row.last_run:
+            state = t(f"admin.jobs.state.{row.last_state}", lang)
+            line += t("admin.jobs.last", lang, when=row.last_run.strftime("%Y-%m-%d %H:%M"), state=state)
+        lines.append(line)
     body = "\n".join(lines) or t("admin.jobs.none", lang)
     return Reply(text=t("admin.jobs.title", lang), sections=[Section(text=f"*{t('admin.jobs.title', lang)}*\n{body}")])
 

@@ -28,7 +28,7 @@ def quiz_answer(core: Core, request: Request) -> Reply:
     """A quiz button: record the first answer and show right/wrong with the explanation to this person only."""
     lang = request.lang
     key, _, choice_text = request.value.rpartition("|")
-    if not choice_text.isdigit():
+    if not choice_text.isdecimal():  # isdigit() would take "²", which int() refuses
         return Reply(text=t("error.unknown_action", lang))
     choice = int(choice_text)
     lessons = catalogue()

@@ -3,6 +3,10 @@
 APScheduler keeps only an in-memory copy, rebuilt from the ``schedules`` table at start and whenever
 ``core.schedules_changed()`` is called; nothing is pickled. Each firing first inserts a ``job_runs`` row
 unique on (schedule, occurrence): the replica whose insert succeeds does the work, the others step aside.
+
+At start, the latest occurrence missed within the catch-up grace runs once; occurrences older than the grace
+(kiun was down longer) are recorded as ``missed`` runs and logged, so ``kiun jobs list``, ``/kiun admin jobs``
+and ``/metrics`` show them.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.config import ConfigError
@@ -35,6 +41,8 @@ MISFIRE_GRACE_SECONDS = 600  # a firing delayed by a busy pool still runs within
 EXECUTOR_THREADS = 4
 ERROR_MAX_CHARS = 2000
 JOB_PREFIX = "schedule:"
+MISSED_MAX = 100  # missed occurrences recorded per schedule at one start (the latest ones)
+MISSED_ERROR = "kiun was not running at this time (down longer than the catch-up grace of {minutes} minutes)"
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,8 @@ class ScheduleInfo:
     enabled: bool
     next_run: datetime | None
     error: str | None = None
+    last_run: datetime | None = None  # the latest occurrence with a job_runs row (local time)
+    last_state: str | None = None  # running | done | failed | missed
 
 
 def sync_schedules(core: Core) -> None:
@@ -100,6 +110,18 @@ def describe_schedules(core: Core) -> list[ScheduleInfo]:
     """Every schedule with its next run (aware, local time; None when disabled or its cron is invalid)."""
     schedules, calendar = _load(core)
     now = core.local_now()
+    latest = (
+        select(JobRun.schedule, func.max(JobRun.occurrence).label("occurrence")).group_by(JobRun.schedule).subquery()
+    )
+    with core.sessions() as session:
+        last = {
+            name: (occurrence, state)
+            for name, occurrence, state in session.execute(
+                select(JobRun.schedule, JobRun.occurrence, JobRun.state).join(
+                    latest, (JobRun.schedule == latest.c.schedule) & (JobRun.occurrence == latest.c.occurrence)
+                )
+            )
+        }
     rows = []
     for schedule in schedules:
         when, error = None, None
@@ -108,9 +130,18 @@ def describe_schedules(core: Core) -> list[ScheduleInfo]:
                 when = build_trigger(core, schedule, calendar).first_at_or_after(now)
             except ValueError as exc:
                 error = str(exc)
+        last_run, last_state = last.get(schedule.name, (None, None))
         rows.append(
             ScheduleInfo(
-                schedule.name, schedule.job, schedule.cron, schedule.business_days_only, schedule.enabled, when, error
+                schedule.name,
+                schedule.job,
+                schedule.cron,
+                schedule.business_days_only,
+                schedule.enabled,
+                when,
+                error,
+                last_run.astimezone(core.settings.tz) if last_run else None,
+                last_state,
             )
         )
     return rows
@@ -203,6 +234,52 @@ def due_catch_ups(core: Core, now: datetime | None = None) -> list[tuple[str, da
     return due
 
 
+def record_misses(core: Core, now: datetime | None = None) -> list[tuple[str, datetime]]:
+    """Record as ``missed`` (and log) each occurrence of an enabled schedule that fell while kiun was down and is
+    older than the catch-up grace, so it will never run; returns them. Only occurrences after the schedule was
+    created or last changed and after its latest run count; at most :data:`MISSED_MAX` a schedule. With a grace of
+    0 (catch-up off) nothing is recorded."""
+    now = now or core.local_now()
+    minutes = core.settings.kiun_catchup_grace_minutes
+    if not minutes:  # catch-up is off: nothing at start looks back
+        return []
+    horizon = now - timedelta(minutes=minutes)
+    schedules, calendar = _load(core)
+    with core.sessions() as session:
+        latest = select(JobRun.schedule, func.max(JobRun.occurrence)).group_by(JobRun.schedule)
+        last = dict(session.execute(latest).all())
+    missed = []
+    for schedule in schedules:
+        if not schedule.enabled:
+            continue
+        try:
+            trigger = build_trigger(core, schedule, calendar)
+        except ValueError:
+            continue  # reported when the scheduler is rebuilt
+        since = max(filter(None, (schedule.updated_at, last.get(schedule.name))))
+        found: list[datetime] = []
+        when = trigger.first_at_or_after(since + timedelta(microseconds=1))
+        while when is not None and when < horizon and len(found) < MISSED_MAX * 10:
+            found.append(when)
+            when = trigger.first_at_or_after(when + timedelta(microseconds=1))
+        missed += [(schedule.name, occurrence) for occurrence in found[-MISSED_MAX:]]
+    if not missed:
+        return []
+    error = MISSED_ERROR.format(minutes=minutes)
+    with transaction(core.sessions) as session:
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        rows = [
+            {"schedule": name, "occurrence": occurrence, "state": "missed", "worker": core.worker_id, "error": error}
+            | {"finished_at": utcnow()}
+            for name, occurrence in missed
+        ]
+        session.execute(insert(JobRun).values(rows).on_conflict_do_nothing())
+    for name, occurrence in missed:
+        fields = {"schedule": name, "occurrence": occurrence.isoformat()}
+        log.warning("job %s at %s: missed; %s", name, fields["occurrence"], error, extra=fields | {"missed": True})
+    return missed
+
+
 class Scheduler:
     """The live scheduler: an APScheduler ``BackgroundScheduler`` kept in step with the schedules table."""
 
@@ -218,10 +295,13 @@ class Scheduler:
         )
 
     def start(self) -> None:
-        """Build the jobs, queue catch-ups of missed occurrences, then start firing."""
+        """Build the jobs, record occurrences missed beyond the grace, queue catch-ups of the ones within it, then
+        start firing."""
         self._aps.start(paused=True)
         self.rebuild()
-        for name, occurrence in due_catch_ups(self.core):
+        now = self.core.local_now()
+        record_misses(self.core, now)
+        for name, occurrence in due_catch_ups(self.core, now):
             log.info("catching up %s at %s", name, occurrence.isoformat(), extra={"schedule": name})
             self._aps.add_job(
                 self._fire,

@@ -55,7 +55,8 @@ log = logging.getLogger(__name__)
 PENDING, SENDING, SENT, FAILED, UNKNOWN = "pending", "sending", "sent", "failed", "unknown"
 STATES = (PENDING, SENDING, SENT, FAILED, UNKNOWN)
 LEASE = timedelta(minutes=5)
-MAX_ATTEMPTS = 8
+# With the backoff below, 16 attempts span at least 3.7 hours (at most 7.4): a Slack outage that long loses nothing.
+MAX_ATTEMPTS = 16
 BACKOFF_BASE = 10.0  # seconds before the second attempt; doubles each time
 BACKOFF_MAX = 3600.0
 _SECRET = re.compile(r"\b(xox[a-z]|xapp|sk)-[\w-]+")

@@ -170,6 +170,7 @@ def record_answer(
                 review_on, review_done = _advance_review(session, quiz, correct, today)
             elif not correct and reviews_on:
                 review_on = _schedule_review(session, user_id, lesson.id, today)
+            core.home_changed(user_id, session)  # the quiz streak and progress on the App Home
     except IntegrityError:
         with core.sessions() as session:
             earlier = session.scalar(
@@ -213,6 +214,12 @@ def _advance_review(session: Session, quiz: QuizRef, correct: bool, today: date)
 def review_lesson_id(session: Session, review_id: int) -> str | None:
     item = session.get(QuizReview, review_id)
     return item.lesson_id if item else None
+
+
+def has_answered(session: Session, user_id: str, quiz_key: str) -> bool:
+    """Whether ``user_id`` answered the quiz ``quiz_key``."""
+    found = select(QuizAnswer.id).where(QuizAnswer.quiz == quiz_key, QuizAnswer.user_id == user_id)
+    return session.scalar(found) is not None
 
 
 def reviews_enabled(session: Session, user_id: str) -> bool:
@@ -309,3 +316,54 @@ def week_streak(days: set[date], today: date) -> int:
         streak += 1
         week -= timedelta(days=7)
     return streak
+
+
+# -- monthly figures (engagement report, App Home) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuizMonth:
+    """Quiz activity in a period: every answer (reviews included) and, per lesson, its channel quizzes only
+    (``L:…``: first answers, not the reviews of people who got it wrong)."""
+
+    answers: int
+    correct: int
+    participants: int
+    per_lesson: dict[str, tuple[int, int]]  # lesson id → (answers, correct)
+
+
+def quiz_month(session: Session, start: datetime, end: datetime) -> QuizMonth:
+    """Quiz answers given in [start, end)."""
+    rows = session.execute(
+        select(QuizAnswer.quiz, QuizAnswer.lesson_id, QuizAnswer.user_id, QuizAnswer.correct).where(
+            QuizAnswer.answered_at >= start, QuizAnswer.answered_at < end
+        )
+    ).all()
+    per_lesson: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        if row.quiz.startswith("L:"):
+            per_lesson[row.lesson_id][0] += 1
+            per_lesson[row.lesson_id][1] += int(row.correct)
+    return QuizMonth(
+        answers=len(rows),
+        correct=sum(1 for row in rows if row.correct),
+        participants=len({row.user_id for row in rows}),
+        per_lesson={lesson: (answers, right) for lesson, (answers, right) in per_lesson.items()},
+    )
+
+
+def readers(session: Session, start: datetime, end: datetime) -> set[str]:
+    """People who opened a lesson for the first time or answered a quiz in [start, end)."""
+    seen = select(LessonView.user_id).where(LessonView.seen_at >= start, LessonView.seen_at < end)
+    answered = select(QuizAnswer.user_id).where(QuizAnswer.answered_at >= start, QuizAnswer.answered_at < end)
+    return set(session.scalars(seen.union(answered)))
+
+
+def lessons_posted(session: Session, start: datetime, end: datetime) -> list[str]:
+    """Ids of the lessons posted in [start, end) (a lesson posted to two channels counts once), oldest first."""
+    rows = session.scalars(
+        select(ContentPost.item_id)
+        .where(ContentPost.kind == "lesson", ContentPost.posted_at >= start, ContentPost.posted_at < end)
+        .order_by(ContentPost.posted_at, ContentPost.id)
+    ).all()
+    return list(dict.fromkeys(rows))

@@ -151,3 +151,11 @@ def test_dense_vectors_are_fused_when_an_embeddings_model_is_set(core: Core, ope
     openai_api.reset()
     assert qa.ask(dense, "私の番号は123456789018です", "U1").mode == "blocked"
     assert openai_api.requests == []  # not even the embeddings endpoint sees personal data
+
+
+def test_follow_up_sends_the_earlier_question_as_context(llm: Core, openai_api: FakeOpenAI) -> None:
+    openai_api.script("使えません[1]。")
+    result = qa.ask(llm, "自宅のパソコンは?", "U1", context="テレワーク用端末の貸出はどこが行いますか")
+    assert result.mode == "llm"
+    user = openai_api.requests_to("/v1/chat/completions")[0].body["messages"][1]["content"]
+    assert "<earlier_question>テレワーク用端末の貸出はどこが行いますか</earlier_question>\n<question>" in user

@@ -39,7 +39,7 @@ class JobRun(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     schedule: Mapped[str] = mapped_column(String(64))
     occurrence: Mapped[datetime] = mapped_column(UTCDateTime)
-    state: Mapped[str] = mapped_column(String(16), default="running")  # running | done | failed
+    state: Mapped[str] = mapped_column(String(16), default="running")  # running | done | failed | missed
     worker: Mapped[str] = mapped_column(String(120), default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

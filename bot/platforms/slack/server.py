@@ -1,5 +1,9 @@
 """``kiun serve``: Socket Mode, or HTTP (``POST /slack/events``, ``GET /healthz``, ``GET /metrics``) on waitress.
 
+Start-up waits for the database (see ``bot.cli.wait_for_core``); over HTTP the port is open meanwhile and answers
+503 (``/healthz``: ``{"status": "starting"}``), so an orchestrator sees kiun as not ready rather than crashed, and
+kiun becomes ready without a restart once the database answers.
+
 Shutdown on SIGTERM/SIGINT is graceful: stop accepting, let requests in flight and their post-ack work finish
 (bounded by :data:`GRACE_SECONDS`), then stop the scheduler and outbox sender.
 """
@@ -22,11 +26,13 @@ from slack_bolt.request import BoltRequest
 from waitress import create_server, wasyncore
 from waitress.server import BaseWSGIServer
 
+from bot.config import Settings
 from bot.core import Core
 from bot.db.session import ping
 from bot.handlers import Router, build_router
 from bot.metrics import Metrics
 from bot.platforms.slack.app import build_app, listener_executor
+from bot.platforms.slack.home import install_home_refresh
 
 log = logging.getLogger(__name__)
 
@@ -85,21 +91,39 @@ class KiunWSGI:
         return [data]
 
 
+def starting_app(environ: dict[str, Any], start_response: Callable) -> list[bytes]:
+    """The WSGI app while kiun waits for its database: 503 everywhere (Slack retries its events)."""
+    data = json.dumps({"status": "starting"}).encode()
+    start_response(
+        "503 Service Unavailable", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+    )
+    return [data]
+
+
 def make_wsgi_app(core: Core, router: Router | None = None) -> KiunWSGI:
     """The WSGI application for ``core`` (Bolt app, health check and metrics)."""
     metrics = Metrics(core)
     executor = listener_executor(core)
-    bolt = build_app(core, router or build_router(), metrics, executor=executor)
+    router = router or build_router()
+    bolt = build_app(core, router, metrics, executor=executor)
+    install_home_refresh(core, router, bolt.client, executor)
     return KiunWSGI(core, bolt, metrics, executor)
 
 
 class HttpServer:
-    """A waitress server running ``app`` in a background thread; port 0 picks a free port (tests, benchmarks)."""
+    """A waitress server running ``app`` in a background thread; port 0 picks a free port (tests, benchmarks).
+
+    ``app`` may be replaced while serving (:meth:`swap`): kiun listens before its database is ready."""
 
     def __init__(self, app: Callable, host: str = "127.0.0.1", port: int = 0, threads: int = 8) -> None:
         self.app = app
         self.server: BaseWSGIServer = create_server(
-            app, host=host, port=port, threads=threads, ident="kiun", max_request_body_size=MAX_BODY_BYTES
+            lambda environ, start_response: self.app(environ, start_response),
+            host=host,
+            port=port,
+            threads=threads,
+            ident="kiun",
+            max_request_body_size=MAX_BODY_BYTES,
         )
         self.thread = threading.Thread(target=self.server.run, name="kiun-http", daemon=True)
 
@@ -110,6 +134,10 @@ class HttpServer:
     def start(self) -> HttpServer:
         self.thread.start()
         return self
+
+    def swap(self, app: Callable) -> None:
+        """Serve ``app`` from now on (requests in flight finish with the old one)."""
+        self.app = app
 
     def stop(self, grace: float = GRACE_SECONDS) -> None:
         """Stop accepting, wait for requests in flight (and Bolt's post-ack work), then close. Idempotent."""
@@ -138,16 +166,42 @@ class HttpServer:
         )
 
 
-def serve(core: Core, http: bool, host: str = "0.0.0.0", port: int = 3000, worker: bool = True) -> int:
-    """Run kiun for Slack until SIGTERM/SIGINT; returns the exit code."""
+def serve(
+    settings: Settings,
+    connect: Callable[[threading.Event], Core | None],
+    http: bool,
+    host: str = "0.0.0.0",
+    port: int = 3000,
+    worker: bool = True,
+) -> int:
+    """Run kiun for Slack until SIGTERM/SIGINT; returns the exit code.
+
+    ``connect(stop)`` gives the Core once the database answers (None if stopped meanwhile); over HTTP the port
+    answers 503 until then."""
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    server = HttpServer(starting_app, host, port, threads=settings.kiun_workers).start() if http else None
+    try:
+        core = connect(stop)
+        if core is None:
+            return 0
+        try:
+            _run(core, server, stop, worker)
+        finally:
+            core.close()
+    finally:
+        if server is not None:
+            server.stop()
+    return 0
+
+
+def _run(core: Core, server: HttpServer | None, stop: threading.Event, worker: bool) -> None:
+    """Answer Slack (over ``server``, or Socket Mode without one) next to the workers until ``stop`` is set."""
     workers = _start_workers(core) if worker else None
     try:
-        if http:
-            wsgi = make_wsgi_app(core)
-            server = HttpServer(wsgi, host, port, threads=core.settings.kiun_workers).start()
+        if server is not None:
+            server.swap(make_wsgi_app(core))
             log.info("kiun: serving Slack over HTTP on %s%s", server.url, EVENTS_PATH)
             stop.wait()
             log.info("kiun: stopping; finishing requests in flight")
@@ -155,8 +209,9 @@ def serve(core: Core, http: bool, host: str = "0.0.0.0", port: int = 3000, worke
         else:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-            executor = listener_executor(core)
-            app = build_app(core, build_router(), Metrics(core), executor=executor)
+            executor, router = listener_executor(core), build_router()
+            app = build_app(core, router, Metrics(core), executor=executor)
+            install_home_refresh(core, router, app.client, executor)
             handler = SocketModeHandler(app, core.settings.slack_app_token)
             handler.connect()
             log.info("kiun: connected to Slack (Socket Mode)")
@@ -167,8 +222,6 @@ def serve(core: Core, http: bool, host: str = "0.0.0.0", port: int = 3000, worke
     finally:
         if workers is not None:
             workers.stop()
-        core.close()
-    return 0
 
 
 def _start_workers(core: Core):

@@ -86,6 +86,7 @@ def create_idea(core: Core, user_id: str, fields: IdeaFields, draft_id: int | No
             session.add(idea)
             session.flush()
             session.add(IdeaEvent(idea_id=idea.id, actor_id=user_id, from_status=None, to_status=RECEIVED))
+            core.home_changed(user_id, session)  # "my ideas" on the App Home
             if draft_id is not None:
                 session.execute(update(IdeaDraft).where(IdeaDraft.id == draft_id).values(idea_id=idea.id))
             channel = core.settings.kiun_ideas_channel
@@ -211,6 +212,7 @@ def change_status(
         _enqueue_post_edit(core, session, idea, revision)
         dm = status_dm(idea, current, reason, core.settings.kiun_locale)
         enqueue(session, f"idea:{idea_id}:status:{event.id}", idea.proposer_id, dm)
+        core.home_changed(idea.proposer_id, session)
         return Transition(idea, "", current)
 
 
@@ -247,6 +249,7 @@ def edit_idea(core: Core, idea_id: int, user_id: str, fields: IdeaFields) -> tup
                 idea.status, idea.status_changed_at = RECEIVED, utcnow()
             session.flush()
             _enqueue_post_edit(core, session, idea, revision)
+            core.home_changed(user_id, session)
             return idea, ""
     except IntegrityError:
         return None, "duplicate"

@@ -223,6 +223,54 @@ def _add_previous(session: Session, run: PollRun, results: RunResults) -> None:
                 del wanted[old.question.id]
 
 
+def scaled(kind: str, score: float) -> float:
+    """A core question's headline number on a 0–100 scale: a likert5 mean 1 → 0 … 5 → 100, an eNPS
+    −100 → 0 … +100 → 100."""
+    return (score - 1) * 25 if kind == "likert5" else (score + 100) / 2
+
+
+def momentum_index(scores: list[tuple[str, float | None]]) -> float | None:
+    """The DX momentum index (機運指数, 0–100): the mean of the core questions' headline numbers on the 0–100
+    scale of :func:`scaled`; None without core questions or when the thresholds hid one of them.
+
+    ``scores`` are (question type, headline number) pairs of the core questions."""
+    if not scores or any(score is None for _, score in scores):
+        return None
+    return round(sum(scaled(kind, score) for kind, score in scores) / len(scores), 1)
+
+
+def run_index(results: RunResults) -> float | None:
+    """The momentum index of one run."""
+    return momentum_index([(q.question.type, q.score) for q in results.questions if q.question.core])
+
+
+@dataclass(frozen=True)
+class GroupIndex:
+    """The momentum index of one breakdown group (e.g. a department); None where the thresholds hide it."""
+
+    key: str
+    label: str
+    n: int
+    index: float | None
+
+
+def group_indexes(results: RunResults) -> list[GroupIndex]:
+    """The momentum index per breakdown group, in the breakdown's order. A group is hidden when any of its core
+    questions is (each question's breakdown already applies the thresholds and complementary suppression)."""
+    core_questions = [q for q in results.questions if q.question.core and q.breakdown is not None]
+    keys: list[str] = []
+    for question in core_questions:
+        keys += [key for key in question.breakdown if key not in keys]
+    rows = []
+    for key in keys:
+        groups = [(q.question.type, q.breakdown.get(key)) for q in core_questions]
+        pairs = [(kind, None if g is None else g.enps if kind == "enps" else g.mean) for kind, g in groups]
+        label = next((g.label for _, g in groups if g is not None), "")
+        n = max((g.n for _, g in groups if g is not None), default=0)
+        rows.append(GroupIndex(key, label, n, momentum_index(pairs)))
+    return rows
+
+
 @dataclass(frozen=True)
 class TrendPoint:
     """One closed run of a poll in the momentum trend (None where the thresholds hid a value)."""
@@ -232,21 +280,55 @@ class TrendPoint:
     recipients: int
     responses: int
     scores: dict[str, float | None]  # core question id → mean (likert5) or eNPS (enps)
+    index: float | None = None  # the momentum index (see momentum_index)
 
 
-def momentum_trend(core: Core, poll: str = "dx-momentum", limit: int = 12) -> list[TrendPoint]:
-    """The core questions of the last ``limit`` closed runs of ``poll``, oldest first (for the engagement
-    report and the results' comparison)."""
+def momentum_trend(
+    core: Core, poll: str = "dx-momentum", limit: int = 12, until: date | None = None
+) -> list[TrendPoint]:
+    """The core questions of the last ``limit`` closed runs of ``poll`` (opened on or before ``until`` when
+    given), oldest first (for the engagement report and the results' comparison)."""
     with core.sessions() as session:
-        runs = session.scalars(
-            select(PollRun)
-            .where(PollRun.poll == poll, PollRun.state == "closed")
-            .order_by(PollRun.id.desc())
-            .limit(limit)
-        ).all()
+        query = select(PollRun).where(PollRun.poll == poll, PollRun.state == "closed")
+        if until is not None:
+            query = query.where(PollRun.opened_on <= until)
+        runs = session.scalars(query.order_by(PollRun.id.desc()).limit(limit)).all()
         points = []
         for run in reversed(runs):
             results = compute_results(session, run, with_previous=False)
             scores = {q.question.id: q.score for q in results.questions if q.question.core}
-            points.append(TrendPoint(run.id, run.opened_on, run.recipients, results.responses, scores))
+            index = run_index(results)
+            points.append(TrendPoint(run.id, run.opened_on, run.recipients, results.responses, scores, index))
     return points
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """A run's reach: how many it was sent to and how many answered at least one question."""
+
+    run: int
+    poll: str
+    title: str
+    state: str
+    opened_on: date
+    recipients: int
+    responses: int
+
+
+def runs_opened_between(core: Core, first: date, last: date) -> list[RunSummary]:
+    """Every run opened from ``first`` to ``last`` (inclusive), oldest first, with its number of respondents."""
+    with core.sessions() as session:
+        runs = session.scalars(
+            select(PollRun).where(PollRun.opened_on >= first, PollRun.opened_on <= last).order_by(PollRun.id)
+        ).all()
+        counts = dict(
+            session.execute(
+                select(PollAnswer.run_id, func.count(func.distinct(PollAnswer.respondent)))
+                .where(PollAnswer.run_id.in_([run.id for run in runs]))
+                .group_by(PollAnswer.run_id)
+            ).all()
+        )
+    return [
+        RunSummary(run.id, run.poll, run.title, run.state, run.opened_on, run.recipients, counts.get(run.id, 0))
+        for run in runs
+    ]

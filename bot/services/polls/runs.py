@@ -232,6 +232,7 @@ def record_answer(core: Core, user_id: str, run_id: int, question_id: str, raw: 
         answered = session.scalar(
             select(func.count()).where(PollAnswer.run_id == run_id, PollAnswer.respondent == token)
         )
+        core.home_changed(user_id, session)  # "polls waiting for your answer" on the App Home
         return Answered(answered, len(template.questions), run.closes_on)
 
 

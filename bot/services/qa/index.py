@@ -24,6 +24,7 @@ RRF_K = 60
 MAX_TERM = 64  # the column's size
 UNIGRAM = "~"
 UNIGRAM_MAX_SHARE = 0.1
+MAX_QUERY_TERMS = 24  # the most informative; the rest have long posting lists and add little
 HIRAGANA_WEIGHT = 0.3  # all-hiragana terms (もよ, ですか) are mostly particles and endings
 QUESTION_WORDS = frozenset(
     japanese.terms(
@@ -75,7 +76,8 @@ def lexical(session: Session, query: str, limit: int = CANDIDATES) -> list[tuple
 
     One grouped SELECT joins the query's weighted terms (a VALUES list) to the postings: the same SQL on SQLite
     and PostgreSQL. Single-character terms found in more than :data:`UNIGRAM_MAX_SHARE` of the chunks are left
-    out (they add almost nothing to the ranking and most of the work); all-hiragana terms count less."""
+    out (they add almost nothing to the ranking and most of the work), as are all but the
+    :data:`MAX_QUERY_TERMS` highest-weighted terms of a long question; all-hiragana terms count less."""
     terms = list(dict.fromkeys(index_terms(query)))
     if not terms:
         return []
@@ -94,6 +96,7 @@ def lexical(session: Session, query: str, limit: int = CANDIDATES) -> list[tuple
     }
     if not weights:
         return []
+    weights = dict(sorted(weights.items(), key=lambda item: -item[1])[:MAX_QUERY_TERMS])
     params: dict[str, object] = {"limit": limit, "avg": float(avg or 1), "k1": K1, "b": B}
     values = []
     for i, (term, weight) in enumerate(weights.items()):
