@@ -1,5 +1,5 @@
-"""Prometheus metrics for ``GET /metrics``: request counts and handler time, plus outbox and job state read
-from the database at each scrape (so every replica reports the shared truth)."""
+"""Prometheus metrics for ``GET /metrics``: request counts, handler time and LLM calls of this process, plus
+outbox and job state read from the database at each scrape (so every replica reports the shared truth)."""
 
 from __future__ import annotations
 
@@ -61,6 +61,20 @@ class DatabaseCollector(Collector):
         yield runs
 
 
+class LLMCollector(Collector):
+    """Chat completions this process asked of the LLM, by outcome (see bot.services.llm.outcomes)."""
+
+    def collect(self):
+        from bot.services.llm import outcomes
+
+        family = CounterMetricFamily(
+            "kiun_llm_requests", "Chat completions asked of the LLM, by outcome", labels=["outcome"]
+        )
+        for outcome, count in outcomes().items():
+            family.add_metric([outcome], count)
+        yield family
+
+
 class Metrics:
     """One registry per running app (not the global one), so tests and replicas never share counters."""
 
@@ -85,6 +99,7 @@ class Metrics:
             ["route", "status"],
             registry=self.registry,
         )
+        self.registry.register(LLMCollector())
         if core is not None:
             self.registry.register(DatabaseCollector(core))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from bot.core import Core
@@ -35,6 +35,21 @@ class Request:
     callback_id: str = ""  # kind=form
     values: dict[str, str] = field(default_factory=dict)
     metadata: str = ""
+
+
+def without_nul(request: Request) -> Request:
+    """``request`` with NUL characters removed from everything typed: PostgreSQL cannot store them in text, and
+    nobody means them."""
+    typed = [request.text, request.value, request.metadata, *request.values, *request.values.values()]
+    if not any("\x00" in part for part in typed):
+        return request
+    return replace(
+        request,
+        text=request.text.replace("\x00", ""),
+        value=request.value.replace("\x00", ""),
+        metadata=request.metadata.replace("\x00", ""),
+        values={key.replace("\x00", ""): value.replace("\x00", "") for key, value in request.values.items()},
+    )
 
 
 Handler = Callable[[Core, Request], Reply]
@@ -79,6 +94,7 @@ class Router:
 
     def dispatch_thread(self, core: Core, request: Request) -> Reply | None:
         """Offer a thread reply to each thread handler; the first reply wins, None when nobody answers."""
+        request = without_nul(request)
         for handler in self.thread_handlers:
             try:
                 reply = handler(core, request)
@@ -94,6 +110,7 @@ class Router:
 
     def dispatch(self, core: Core, request: Request) -> Reply:
         """Run the matching handler; a failure becomes a polite error reply, the detail goes to the log."""
+        request = without_nul(request)
         handler, missing = self._find(request)
         if handler is None:
             return Reply(text=t(missing, request.lang))

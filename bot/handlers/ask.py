@@ -90,7 +90,8 @@ def answer_reply(core: Core, request: Request, *, ephemeral: bool, context: str 
 
 def feedback(core: Core, request: Request) -> Reply:
     helpful = request.action_id == f"{FEEDBACK}_up"
-    if not request.value.isdigit() or not qa.rate(core, int(request.value), request.user_id, helpful):
+    valid = request.value.isdecimal() and len(request.value) <= 9  # an id within PostgreSQL's integer range
+    if not valid or not qa.rate(core, int(request.value), request.user_id, helpful):
         return Reply(text=t("error.unknown_action", request.lang))
     return Reply(text=t("ask.feedback.thanks_up" if helpful else "ask.feedback.thanks_down", request.lang))
 

@@ -36,6 +36,7 @@ from bot.services.polls.views import (
 log = logging.getLogger(__name__)
 
 RECENT_RUNS = 10
+MAX_ID_DIGITS = 9  # a longer number cannot be a run id (PostgreSQL integer columns stop at 2**31-1)
 
 
 def register(router: Router) -> None:
@@ -67,7 +68,7 @@ def _safely(handler):
 def _run_and_question(core: Core, value: str) -> tuple[PollRun, str, str]:
     run_id, _, rest = value.partition(":")
     question_id, _, raw = rest.partition(":")
-    if not run_id.isdecimal() or not question_id:
+    if not run_id.isdecimal() or len(run_id) > MAX_ID_DIGITS or not question_id:
         raise PollError("poll.bad_value")
     with core.sessions() as session:
         run = session.get(PollRun, int(run_id))
@@ -128,7 +129,7 @@ def admin(core: Core, request: Request) -> Reply:
     if action == "start" and len(words) == 2:
         return admin_start(core, request, words[1])
     if action in ("close", "results") and len(words) == 2:
-        if not words[1].lstrip("#").isdecimal():
+        if not words[1].lstrip("#").isdecimal() or len(words[1].lstrip("#")) > MAX_ID_DIGITS:
             return Reply(text=t("poll.admin.bad_run", request.lang))
         run_id = int(words[1].lstrip("#"))
         return (admin_close if action == "close" else admin_results)(core, request, run_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -42,6 +43,7 @@ EXECUTOR_THREADS = 4
 ERROR_MAX_CHARS = 2000
 JOB_PREFIX = "schedule:"
 MISSED_MAX = 100  # missed occurrences recorded per schedule at one start (the latest ones)
+MISSED_SCAN = 10_000  # occurrences looked at per schedule (a schedule every second, down for hours)
 MISSED_ERROR = "kiun was not running at this time (down longer than the catch-up grace of {minutes} minutes)"
 
 
@@ -257,25 +259,28 @@ def record_misses(core: Core, now: datetime | None = None) -> list[tuple[str, da
         except ValueError:
             continue  # reported when the scheduler is rebuilt
         since = max(filter(None, (schedule.updated_at, last.get(schedule.name))))
-        found: list[datetime] = []
+        found: deque[datetime] = deque(maxlen=MISSED_MAX)
         when = trigger.first_at_or_after(since + timedelta(microseconds=1))
-        while when is not None and when < horizon and len(found) < MISSED_MAX * 10:
+        for _ in range(MISSED_SCAN):
+            if when is None or when >= horizon:
+                break
             found.append(when)
             when = trigger.first_at_or_after(when + timedelta(microseconds=1))
-        missed += [(schedule.name, occurrence) for occurrence in found[-MISSED_MAX:]]
+        missed += [(schedule.name, occurrence) for occurrence in found]
     if not missed:
         return []
     error = MISSED_ERROR.format(minutes=minutes)
+    rows = [
+        {"schedule": name, "occurrence": occurrence, "state": "missed", "worker": core.worker_id, "error": error}
+        for name, occurrence in missed
+    ]
     with transaction(core.sessions) as session:
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        rows = [
-            {"schedule": name, "occurrence": occurrence, "state": "missed", "worker": core.worker_id, "error": error}
-            | {"finished_at": utcnow()}
-            for name, occurrence in missed
-        ]
-        session.execute(insert(JobRun).values(rows).on_conflict_do_nothing())
+        statement = insert(JobRun).values(rows).on_conflict_do_nothing()
+        # another replica starting at the same time may have recorded some: log only ours
+        missed = [tuple(row) for row in session.execute(statement.returning(JobRun.schedule, JobRun.occurrence))]
     for name, occurrence in missed:
-        fields = {"schedule": name, "occurrence": occurrence.isoformat()}
+        fields = {"schedule": name, "occurrence": occurrence.astimezone(core.settings.tz).isoformat()}
         log.warning("job %s at %s: missed; %s", name, fields["occurrence"], error, extra=fields | {"missed": True})
     return missed
 

@@ -29,6 +29,7 @@ from bot.platforms.slack import client as slack_client
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.transport import SlackTransport
 from bot.replies import Reply
+from bot.services import llm
 from bot.services.delivery import Sender, enqueue
 from bot.services.qa.ingest import add_paths
 from tests.conftest import SIGNING_SECRET, make_settings
@@ -105,6 +106,7 @@ def test_llm_timing_out_each_asker_gets_an_ack_then_a_polite_answer(
     running = start_kiun(Core(settings, core.engine, core.sessions), slack_api)
     openai_api.hang(5.0, times=100)  # the endpoint never answers in time
     askers = [f"U_ASK{n}" for n in range(6)]
+    errors_before = llm.outcomes()["error"]
     acks: dict[str, dict] = {}
     sender = running.sender()
 
@@ -119,14 +121,56 @@ def test_llm_timing_out_each_asker_gets_an_ack_then_a_polite_answer(
             thread.join()
         assert {user: ack["text"] for user, ack in acks.items()} == {user: t("slack.thinking") for user in askers}
         wait_until(lambda: len(running.responses()) >= len(askers), timeout=30)
+        scrape = running.get("/metrics").body
     finally:
         running.server.stop(grace=10)
+    errors = llm.outcomes()["error"]
+    assert errors - errors_before == len(askers)  # for the alert on LLM errors
+    assert f'kiun_llm_requests_total{{outcome="error"}} {errors}.0' in scrape
     answers = running.responses()
     assert len(answers) == len(askers)
     for answer in answers:
         assert answer["response_type"] == "ephemeral"
         assert answer["text"].startswith("ただいまAIが応答しないため"), answer["text"]
     assert len(openai_api.requests_to("/v1/chat/completions")) >= len(askers)
+
+
+def test_a_slow_llm_never_holds_up_the_acks(core: Core, slack_api: FakeSlackAPI) -> None:
+    """Two listener threads, six questions whose LLM answer takes seconds: every ack still comes at once (Slack
+    gives up after 3 s), because the answers wait on their own pool."""
+    openai_api = FakeOpenAI().start()  # its own: requests left hanging by another test would take its answers
+    add_paths(core, [content_dir() / "docs"])
+    settings = make_settings(
+        core.settings.database_url,
+        slack_api.api_url,
+        OPENAI_BASE_URL=openai_api.base_url,
+        OPENAI_API_KEY="sk-test",
+        KIUN_WORKERS="2",
+    )
+    running = start_kiun(Core(settings, core.engine, core.sessions), slack_api)
+    askers = [f"U_ASK{n}" for n in range(6)]
+    openai_api.script(*["会議資料は前日正午までに共有フォルダへ掲載します[1]。"] * len(askers))
+    openai_api.hang(3.5, times=len(askers))
+    sender = running.sender()
+    acks: dict[str, dict] = {}
+
+    def ask(user: str) -> None:
+        acks[user] = sender.command("/ask", "会議資料はいつまでに共有フォルダへ掲載しますか", user_id=user).json() or {}
+
+    try:
+        threads = [threading.Thread(target=ask, args=(user,)) for user in askers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        help_ack = sender.command("/kiun", "help").json()
+        wait_until(lambda: len(running.responses()) >= len(askers), timeout=30)
+    finally:
+        running.server.stop(grace=10)
+        openai_api.stop()
+    assert {user: ack.get("text") for user, ack in acks.items()} == {user: t("slack.thinking") for user in askers}
+    assert help_ack["response_type"] == "ephemeral"
+    assert all("前日正午" in answer["text"] for answer in running.responses())
 
 
 # -- database down at start --------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """The Slack app: Bolt listeners that turn Slack requests into :class:`~bot.handlers.Request`s and render replies.
 
 Every command and interaction is acknowledged within Slack's 3 seconds: fast replies travel in the ack itself,
-slow work (``/ask``) runs as a lazy listener. Replies posted through the Web API after the ack go through
-:class:`~bot.platforms.slack.transport.SlackTransport`; when Slack keeps failing they are put in the outbox,
-which sends them later, and the person is told so.
+slow work (``/ask``, and questions in mentions and DMs) runs after the ack on a pool of its own
+(:func:`slow_executor`), so an ack never waits for a thread held by a slow LLM. Replies posted through the Web API
+after the ack go through :class:`~bot.platforms.slack.transport.SlackTransport`; when Slack keeps failing they are
+put in the outbox, which sends them later, and the person is told so.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 
 COMMANDS = ("kiun", "idea", "ideas")
 LAZY_COMMANDS = ("ask",)
+SLOW_THREADS_PER_WORKER = 4
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
 
 
@@ -53,8 +55,14 @@ _TOKEN_NOTICE = _TokenNotice()
 
 
 def listener_executor(core: Core) -> ThreadPoolExecutor:
-    """The pool for listeners and lazy work, sized by ``KIUN_WORKERS`` (Bolt's default is 5 threads)."""
+    """Bolt's pool for listeners and acks, sized by ``KIUN_WORKERS`` (Bolt's default is 5 threads)."""
     return ThreadPoolExecutor(core.settings.kiun_workers, thread_name_prefix="kiun-slack")
+
+
+def slow_executor(core: Core) -> ThreadPoolExecutor:
+    """The pool for slow work after the ack (answers that wait for the LLM): :data:`SLOW_THREADS_PER_WORKER` ×
+    ``KIUN_WORKERS`` threads, as they mostly wait on the network; more work than threads waits in its queue."""
+    return ThreadPoolExecutor(SLOW_THREADS_PER_WORKER * core.settings.kiun_workers, thread_name_prefix="kiun-slow")
 
 
 def build_app(
@@ -64,8 +72,10 @@ def build_app(
     *,
     client: WebClient | None = None,
     executor: ThreadPoolExecutor | None = None,
+    slow: ThreadPoolExecutor | None = None,
 ) -> App:
-    """A Bolt app for ``core`` with kiun's middleware and listeners (HTTP and Socket Mode alike)."""
+    """A Bolt app for ``core`` with kiun's middleware and listeners (HTTP and Socket Mode alike); ``executor`` runs
+    Bolt's listeners, ``slow`` the work after the ack (see :func:`slow_executor`)."""
     settings = core.settings
     logging.getLogger("slack_bolt.App").addFilter(_TOKEN_NOTICE)
     app = App(
@@ -75,7 +85,7 @@ def build_app(
         process_before_response=False,
         listener_executor=executor or listener_executor(core),
     )
-    listeners = Listeners(core, router, metrics or Metrics(), app.client)
+    listeners = Listeners(core, router, metrics or Metrics(), app.client, slow or slow_executor(core))
     app.use(request_context)
     app.use(listeners.dedupe_events)
     for name in COMMANDS:
@@ -100,8 +110,8 @@ def request_context(context: BoltContext, next: Any) -> Any:  # noqa: A002 - Bol
 class Listeners:
     """Bolt listeners; each turns one kind of Slack request into a Request for the router."""
 
-    def __init__(self, core: Core, router: Router, metrics: Metrics, client: WebClient) -> None:
-        self.core, self.router, self.metrics = core, router, metrics
+    def __init__(self, core: Core, router: Router, metrics: Metrics, client: WebClient, slow: Executor) -> None:
+        self.core, self.router, self.metrics, self.slow = core, router, metrics, slow
         self.lang = core.settings.kiun_locale
         self.transport = SlackTransport(client, self.lang)
 
@@ -144,7 +154,11 @@ class Listeners:
         ack(response_type="ephemeral", text=t("slack.thinking", self.lang))
 
     def lazy_command(self, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext):
-        """The slow part of a command, after the ack: the answer replaces nothing, it follows as a reply."""
+        """The slow part of a command, after the ack, on the slow pool."""
+        self.slow.submit(self._slow_command, command, respond, client, context)
+
+    def _slow_command(self, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext):
+        """The answer replaces nothing, it follows as a reply."""
         with self._outcome("command", context, self._sorry_respond(respond)):
             request = self._command_request(command)
             reply = self._dispatch(request)
@@ -204,7 +218,10 @@ class Listeners:
 
     # -- events ----------------------------------------------------------------------------------------
     def app_mention(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
-        """An @mention: answer in its thread."""
+        """An @mention (acked by Bolt already): answered in its thread, on the slow pool."""
+        self.slow.submit(self._mention, event, body, context)
+
+    def _mention(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
         with self._outcome("event", context):
             thread_ts = event.get("thread_ts") or event.get("ts")
             text = _MENTION.sub("", event.get("text") or "").strip()
@@ -215,8 +232,11 @@ class Listeners:
             self._post(event["channel"], reply, f"event:{body['event_id']}", None)
 
     def message(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
-        """A DM to the bot, or a reply in a channel thread; edits, bots, the bot itself and mentions (answered
-        by :meth:`app_mention`) are ignored."""
+        """A DM to the bot, or a reply in a channel thread (acked by Bolt already), on the slow pool."""
+        self.slow.submit(self._message, event, body, context)
+
+    def _message(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        """Edits, bots, the bot itself and mentions (answered by :meth:`app_mention`) are ignored."""
         user = event.get("user")
         shared = event.get("subtype") == "file_share" and event.get("channel_type") == "im"
         if (event.get("subtype") and not shared) or event.get("bot_id") or not user or user == context.bot_user_id:

@@ -31,7 +31,7 @@ from bot.core import Core
 from bot.db.session import ping
 from bot.handlers import Router, build_router
 from bot.metrics import Metrics
-from bot.platforms.slack.app import build_app, listener_executor
+from bot.platforms.slack.app import build_app, listener_executor, slow_executor
 from bot.platforms.slack.home import install_home_refresh
 
 log = logging.getLogger(__name__)
@@ -57,8 +57,8 @@ class GuardedRequestHandler(SlackRequestHandler):
 class KiunWSGI:
     """The whole HTTP surface as one WSGI application."""
 
-    def __init__(self, core: Core, bolt: App, metrics: Metrics, executor: Executor | None = None) -> None:
-        self.core, self.bolt, self.metrics, self.executor = core, bolt, metrics, executor
+    def __init__(self, core: Core, bolt: App, metrics: Metrics, executors: tuple[Executor, ...] = ()) -> None:
+        self.core, self.bolt, self.metrics, self.executors = core, bolt, metrics, executors
         self.slack = GuardedRequestHandler(bolt, path=EVENTS_PATH)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
@@ -103,11 +103,11 @@ def starting_app(environ: dict[str, Any], start_response: Callable) -> list[byte
 def make_wsgi_app(core: Core, router: Router | None = None) -> KiunWSGI:
     """The WSGI application for ``core`` (Bolt app, health check and metrics)."""
     metrics = Metrics(core)
-    executor = listener_executor(core)
+    executor, slow = listener_executor(core), slow_executor(core)
     router = router or build_router()
-    bolt = build_app(core, router, metrics, executor=executor)
+    bolt = build_app(core, router, metrics, executor=executor, slow=slow)
     install_home_refresh(core, router, bolt.client, executor)
-    return KiunWSGI(core, bolt, metrics, executor)
+    return KiunWSGI(core, bolt, metrics, (executor, slow))
 
 
 class HttpServer:
@@ -147,8 +147,7 @@ class HttpServer:
         deadline = time.monotonic() + grace
         while self._busy() and time.monotonic() < deadline:
             time.sleep(0.02)
-        executor = getattr(self.app, "executor", None)
-        if executor is not None:  # Bolt's listeners: post-ack and lazy work
+        for executor in getattr(self.app, "executors", ()):  # Bolt's listeners, then the slow work they started
             executor.shutdown(wait=True)
         self.server.task_dispatcher.shutdown(cancel_pending=True, timeout=max(0.1, deadline - time.monotonic()))
         # close every socket inside the server's own loop, which then ends
@@ -209,8 +208,8 @@ def _run(core: Core, server: HttpServer | None, stop: threading.Event, worker: b
         else:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-            executor, router = listener_executor(core), build_router()
-            app = build_app(core, router, Metrics(core), executor=executor)
+            executor, slow, router = listener_executor(core), slow_executor(core), build_router()
+            app = build_app(core, router, Metrics(core), executor=executor, slow=slow)
             install_home_refresh(core, router, app.client, executor)
             handler = SocketModeHandler(app, core.settings.slack_app_token)
             handler.connect()
@@ -219,6 +218,7 @@ def _run(core: Core, server: HttpServer | None, stop: threading.Event, worker: b
             log.info("kiun: stopping; finishing work in flight")
             handler.close()
             executor.shutdown(wait=True)
+            slow.shutdown(wait=True)
     finally:
         if workers is not None:
             workers.stop()
