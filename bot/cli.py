@@ -7,7 +7,8 @@ import importlib
 import logging
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
@@ -170,6 +171,16 @@ def core_for(settings: Settings, migrate: bool = True):
     sync_schedules(core)
     log_problems()  # name each broken content file and line; the valid content is still used
     return core
+
+
+@contextmanager
+def open_core(settings: Settings) -> Iterator[Core]:
+    """:func:`core_for` for a one-shot command: the Core is closed when the block ends."""
+    core = core_for(settings)
+    try:
+        yield core
+    finally:
+        core.close()
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:

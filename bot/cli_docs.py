@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from bot.cli import open_core
 from bot.config import Settings
 
 
@@ -69,20 +70,11 @@ class StderrProgress:
         self.stream.flush()
 
 
-def _core(settings: Settings):
-    from bot.cli import core_for
-
-    return core_for(settings)
-
-
 def _add(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.qa.ingest import add_paths
 
-    core = _core(settings)
-    try:
+    with open_core(settings) as core:
         outcomes = add_paths(core, args.paths, progress=StderrProgress())
-    finally:
-        core.close()
     counts: dict[str, int] = {}
     for outcome in outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
@@ -98,11 +90,8 @@ def _add(settings: Settings, args: argparse.Namespace) -> int:
 def _list(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.qa.ingest import documents
 
-    core = _core(settings)
-    try:
+    with open_core(settings) as core:
         rows = documents(core)
-    finally:
-        core.close()
     if not rows:
         print("kiun: no documents yet; add some with kiun docs add PATH", file=sys.stderr)
     for doc in rows:
@@ -114,11 +103,8 @@ def _list(settings: Settings, args: argparse.Namespace) -> int:
 def _remove(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.qa.ingest import remove
 
-    core = _core(settings)
-    try:
+    with open_core(settings) as core:
         doc = remove(core, args.id)
-    finally:
-        core.close()
     if doc is None:
         print(f"kiun: no document with id {args.id} (see kiun docs list)", file=sys.stderr)
         return 1
@@ -129,11 +115,8 @@ def _remove(settings: Settings, args: argparse.Namespace) -> int:
 def _reindex(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.qa.ingest import reindex
 
-    core = _core(settings)
-    try:
+    with open_core(settings) as core:
         count = reindex(core, progress=StderrProgress())
-    finally:
-        core.close()
     print(f"kiun: {count} passages indexed")
     return 0
 
@@ -147,8 +130,7 @@ def _search(settings: Settings, args: argparse.Namespace) -> int:
     if args.limit < 1:
         print("kiun: --limit must be 1 or more", file=sys.stderr)
         return 2
-    core = _core(settings)
-    try:
+    with open_core(settings) as core:
         queries = [args.query] if args.query is not None else (line.strip() for line in sys.stdin)
         for query in queries:
             if not query:
@@ -163,19 +145,14 @@ def _search(settings: Settings, args: argparse.Namespace) -> int:
             for n, hit in enumerate(found, start=1):
                 where = " > ".join(p for p in (hit.title, hit.section) if p) + (f" p.{hit.page}" if hit.page else "")
                 print(f"[{n}] {hit.score:.3f}  {where}  ({hit.source})\n    {hit.text[:200]}")
-    finally:
-        core.close()
     return 0
 
 
 def _gaps(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.qa.answer import gaps
 
-    core = _core(settings)
-    try:
+    with open_core(settings) as core:
         rows = gaps(core, args.limit)
-    finally:
-        core.close()
     if not rows:
         print("kiun: no unanswered or 👎-rated questions", file=sys.stderr)
     for gap in rows:
@@ -188,11 +165,8 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
     from bot.platforms.console import strip_mrkdwn
     from bot.services.qa.answer import ask
 
-    core = _core(settings)
-    try:
+    with open_core(settings) as core:
         result = ask(core, args.question, "cli", platform="cli", lang=settings.kiun_locale, quota=False)
-    finally:
-        core.close()
     if args.json:
         data = result.as_json() | {"text": strip_mrkdwn(result.text)}
         print(json.dumps(data, ensure_ascii=False))

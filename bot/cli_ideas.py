@@ -23,14 +23,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import core_for
+    from bot.cli import open_core
     from bot.services.ideas.export import export_csv
 
-    core = core_for(settings)
-    try:
+    with open_core(settings) as core:
         data, rows = export_csv(core, settings.kiun_locale)
-    finally:
-        core.close()
     if args.out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

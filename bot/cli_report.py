@@ -33,18 +33,15 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _report(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import core_for
+    from bot.cli import open_core
     from bot.services.engagement.month import Month
     from bot.services.engagement.report import build_report, month_label
 
-    core = core_for(settings)
-    try:
+    with open_core(settings) as core:
         month = args.month or Month.of(core.local_now().date())
         started = time.perf_counter()
         report = build_report(core, month)
         seconds = time.perf_counter() - started
-    finally:
-        core.close()
     out = args.out or Path(report.filename)
     try:
         out.write_bytes(report.html)
