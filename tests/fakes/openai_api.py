@@ -34,7 +34,7 @@ class Recorded:
 
 @dataclass
 class Trouble:
-    status: int = 500  # 0 means: hang for ``seconds``, then answer normally
+    status: int = 500  # 0 means: hang for ``seconds``, then send the answer taken on arrival
     seconds: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -183,14 +183,17 @@ class FakeOpenAI:
                 if trouble and trouble.status:
                     self._send(trouble.status, _error("server_error", "scripted failure"), trouble.headers)
                     return
+                # The answer is taken on arrival: a request that hangs past its client's timeout must not wake
+                # up later and take an answer scripted for a later request (or a later test).
+                if path == "/v1/chat/completions":
+                    status, answer = 200, fake._chat(body)
+                elif path == "/v1/embeddings":
+                    status, answer = 200, fake._embeddings(body)
+                else:
+                    status, answer = 404, _error("not_found", f"no route {path}")
                 if trouble and fake._stopping.wait(trouble.seconds):
                     return
-                if path == "/v1/chat/completions":
-                    self._send(200, fake._chat(body))
-                elif path == "/v1/embeddings":
-                    self._send(200, fake._embeddings(body))
-                else:
-                    self._send(404, _error("not_found", f"no route {path}"))
+                self._send(status, answer)
 
             def _send(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(body, ensure_ascii=False).encode("utf-8")
