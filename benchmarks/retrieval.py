@@ -153,7 +153,7 @@ def table(rows: list[tuple[str, int, float, dict[str, float]]]) -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     for name, chunks, seconds, m in rows:
         print(
-            f"| {name} | {chunks:,} | {m['r1']:.3f} | {m['r5']:.3f} | {m['r10']:.3f} | {m['mrr']:.3f} "
+            f"| {name} | {chunks:,} | {m['r1']:.4f} | {m['r5']:.4f} | {m['r10']:.4f} | {m['mrr']:.4f} "
             f"| {m['p50']:.1f} | {m['p95']:.1f} | {seconds:.1f} |"
         )
 

@@ -14,16 +14,19 @@ from collections.abc import Iterable
 _SPACE = re.compile(r"\s+")
 # Latin letters and digits (after NFKC): one term per run.
 _WORD = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
-# Characters that are neither word characters nor CJK/kana: punctuation, symbols.
-_CJK_RANGES = (
-    (0x3041, 0x309F),  # hiragana
-    (0x30A0, 0x30FF),  # katakana (incl. ー)
-    (0x3400, 0x4DBF),  # CJK extension A
-    (0x4E00, 0x9FFF),  # CJK unified ideographs
-    (0xF900, 0xFAFF),  # CJK compatibility ideographs
-    (0x20000, 0x2FA1F),  # CJK extensions B–F and compatibility supplement
+# Kanji, hiragana, katakana (incl. ー) and the iteration marks 々〆: one Japanese run.
+_JAPANESE = (
+    "\u3005\u3006"  # 々 〆
+    "\u3041-\u309f"  # hiragana
+    "\u30a0-\u30ff"  # katakana (incl. ー, ヵ, ヶ)
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\U00020000-\U0002fa1f"  # CJK extensions B–F and compatibility supplement
 )
-_ITERATION_MARKS = "々〆ヵヶ"
+_JAPANESE_CHAR = re.compile(f"[{_JAPANESE}]")
+# A Japanese run or a word; anything else (punctuation, symbols, spaces) separates runs.
+_RUN = re.compile(f"([{_JAPANESE}]+)|({_WORD.pattern})")
 
 
 def normalize(text: str) -> str:
@@ -33,10 +36,7 @@ def normalize(text: str) -> str:
 
 def is_japanese(char: str) -> bool:
     """True for kanji, hiragana, katakana and the iteration marks."""
-    if char in _ITERATION_MARKS:
-        return True
-    code = ord(char)
-    return any(low <= code <= high for low, high in _CJK_RANGES)
+    return bool(_JAPANESE_CHAR.fullmatch(char))
 
 
 def is_kana_only(text: str) -> bool:
@@ -57,25 +57,7 @@ def bigrams(text: str) -> list[str]:
 
 def runs(text: str) -> list[tuple[str, str]]:
     """Split normalised text into ("ja", run) and ("word", run) pieces; punctuation and spaces separate runs."""
-    norm = normalize(text)
-    pieces: list[tuple[str, str]] = []
-    i = 0
-    while i < len(norm):
-        char = norm[i]
-        if is_japanese(char):
-            j = i
-            while j < len(norm) and is_japanese(norm[j]):
-                j += 1
-            pieces.append(("ja", norm[i:j]))
-            i = j
-            continue
-        match = _WORD.match(norm, i)
-        if match:
-            pieces.append(("word", match.group()))
-            i = match.end()
-            continue
-        i += 1
-    return pieces
+    return [("ja", m[1]) if m[1] else ("word", m[2]) for m in _RUN.finditer(normalize(text))]
 
 
 def terms(text: str) -> list[str]:

@@ -26,6 +26,8 @@ UNIGRAM = "~"
 UNIGRAM_MAX_SHARE = 0.1
 MAX_QUERY_TERMS = 24  # the most informative; the rest have long posting lists and add little
 HIRAGANA_WEIGHT = 0.3  # all-hiragana terms (もよ, ですか) are mostly particles and endings
+MIXED_WEIGHT = 0.5  # a particle joined to a word (で梅, 雨が)
+QUESTION_CHARS = frozenset("何誰")  # 何年, 何と, 誰が: the question's shape, not its topic
 QUESTION_WORDS = frozenset(
     japanese.terms(
         "何ですか。なんですか。いつですか。どこですか。だれですか。誰ですか。どうすればよいですか。教えてください。"
@@ -71,32 +73,47 @@ def _idf(n: int, df: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
-def lexical(session: Session, query: str, limit: int = CANDIDATES) -> list[tuple[int, float]]:
-    """(chunk id, BM25 score) of the best chunks for ``query``, best first.
+def query_weights(session: Session, query: str) -> dict[str, float]:
+    """The query's terms and their BM25 weights (IDF × term class), at most :data:`MAX_QUERY_TERMS`.
 
-    One grouped SELECT joins the query's weighted terms (a VALUES list) to the postings: the same SQL on SQLite
-    and PostgreSQL. Single-character terms found in more than :data:`UNIGRAM_MAX_SHARE` of the chunks are left
-    out (they add almost nothing to the ranking and most of the work), as are all but the
-    :data:`MAX_QUERY_TERMS` highest-weighted terms of a long question; all-hiragana terms count less."""
+    Single-character terms found in more than :data:`UNIGRAM_MAX_SHARE` of the chunks are left out (they add
+    almost nothing to the ranking and most of the work), as are all but the highest-weighted terms of a long
+    question. All-hiragana bigrams (もよ, ですか) are mostly particles and endings and count less; bigrams that
+    join a particle to a word (で梅, 雨が) count somewhat less; question words (何年, 誰が) not at all: the
+    documents hold answers, not questions."""
     terms = list(dict.fromkeys(index_terms(query)))
     if not terms:
-        return []
-    n, avg = session.execute(select(func.count(QaChunk.id), func.avg(QaChunk.length))).one()
+        return {}
+    n = session.scalar(select(func.count(QaChunk.id)))
     if not n:
-        return []
-    dfs = dict(
-        session.execute(
-            select(QaPosting.term, func.count()).where(QaPosting.term.in_(terms)).group_by(QaPosting.term)
-        ).all()
-    )
+        return {}
+    dfs = session.execute(
+        select(QaPosting.term, func.count()).where(QaPosting.term.in_(terms)).group_by(QaPosting.term)
+    ).all()
     weights = {
-        term: _idf(n, df) * (HIRAGANA_WEIGHT if japanese.is_kana_only(term) else 1.0)
-        for term, df in dfs.items()
+        term: _idf(n, df) * _class_weight(term)
+        for term, df in dfs
         if not (term.startswith(UNIGRAM) and df > UNIGRAM_MAX_SHARE * n)
     }
+    return dict(sorted(((t, w) for t, w in weights.items() if w > 0), key=lambda item: -item[1])[:MAX_QUERY_TERMS])
+
+
+def _class_weight(term: str) -> float:
+    if any(char in QUESTION_CHARS for char in term):
+        return 0.0
+    hiragana = sum(1 for char in term if japanese.is_kana_only(char))
+    if hiragana == len(term):
+        return HIRAGANA_WEIGHT
+    return MIXED_WEIGHT if hiragana and len(term) == 2 else 1.0
+
+
+def bm25(session: Session, weights: dict[str, float], limit: int = CANDIDATES) -> list[tuple[int, float]]:
+    """(chunk id, BM25 score) of the best chunks for weighted query terms, best first.
+
+    One grouped SELECT joins the terms (a VALUES list) to the postings: the same SQL on SQLite and PostgreSQL."""
     if not weights:
         return []
-    weights = dict(sorted(weights.items(), key=lambda item: -item[1])[:MAX_QUERY_TERMS])
+    avg = session.scalar(select(func.avg(QaChunk.length)))
     params: dict[str, object] = {"limit": limit, "avg": float(avg or 1), "k1": K1, "b": B}
     values = []
     for i, (term, weight) in enumerate(weights.items()):

@@ -1,10 +1,10 @@
-"""Search the city's documents: BM25 over Japanese terms, fused with dense vectors (RRF) when configured."""
+"""Search the city's documents: BM25 over Japanese terms, re-ranked, fused with dense vectors (RRF) when configured."""
 
 from __future__ import annotations
 
 from bot.core import Core
-from bot.services.qa import dense
-from bot.services.qa.index import CANDIDATES, Hit, cosine_ranking, coverage, hits, lexical, rrf
+from bot.services.qa import dense, rerank
+from bot.services.qa.index import CANDIDATES, Hit, cosine_ranking, coverage, hits, rrf
 
 CONTEXT_WEIGHT = 0.5  # the thread's topic counts, the follow-up itself more
 
@@ -14,10 +14,11 @@ def search(core: Core, query: str, limit: int = 5, context: str = "") -> list[Hi
 
     ``context`` (a thread's earlier question) is searched with the query and fused with the query alone, so a
     short follow-up ("自宅のパソコンは？") keeps its thread's topic without being drowned by it."""
+    depth = max(limit, rerank.DEPTH)
     with core.sessions() as session:
-        rankings, weights = [lexical(session, query, CANDIDATES)], [1.0]
+        rankings, weights = [rerank.search(session, query, depth)], [1.0]
         if context:
-            rankings.append(lexical(session, f"{context}\n{query}", CANDIDATES))
+            rankings.append(rerank.search(session, f"{context}\n{query}", depth))
             weights.append(CONTEXT_WEIGHT)
         vector = dense.embed_query(core, query) if dense.enabled(core) else None
         if vector is not None:
