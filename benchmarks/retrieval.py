@@ -172,7 +172,7 @@ def main() -> int:
     url = args.database_url or f"sqlite:///{workdir}/retrieval.db"
     backend = url.split(":", 1)[0]
     print(f"JSQuAD v1.3 validation: {len(paragraphs)} paragraphs, {sum(len(q) for *_, q in paragraphs)} questions")
-    print(f"backend: {backend}; lexical only (NFKC, character bigrams + kanji/katakana unigrams, BM25)\n")
+    print(f"backend: {backend}; lexical only (NFKC, character bigrams + kanji/katakana unigrams, BM25, re-ranked)\n")
 
     rows = []
     core = fresh_core(url)
