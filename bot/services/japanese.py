@@ -24,7 +24,6 @@ _JAPANESE = (
     "\uf900-\ufaff"  # CJK compatibility ideographs
     "\U00020000-\U0002fa1f"  # CJK extensions B–F and compatibility supplement
 )
-_JAPANESE_CHAR = re.compile(f"[{_JAPANESE}]")
 # A Japanese run or a word; anything else (punctuation, symbols, spaces) separates runs.
 _RUN = re.compile(f"([{_JAPANESE}]+)|({_WORD.pattern})")
 
@@ -32,11 +31,6 @@ _RUN = re.compile(f"([{_JAPANESE}]+)|({_WORD.pattern})")
 def normalize(text: str) -> str:
     """NFKC, lower case, one space for any run of whitespace, trimmed."""
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text or "").lower()).strip()
-
-
-def is_japanese(char: str) -> bool:
-    """True for kanji, hiragana, katakana and the iteration marks."""
-    return bool(_JAPANESE_CHAR.fullmatch(char))
 
 
 def is_kana_only(text: str) -> bool:

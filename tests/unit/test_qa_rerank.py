@@ -46,16 +46,28 @@ def test_question_words_weigh_nothing_and_particles_less(core: Core) -> None:
 
 def test_features_measure_sentences_coverage_and_longest_match() -> None:
     weights = {"住民": 2.0, "民票": 2.0, "窓口": 1.0, "~予": 1.0}
-    passages = {1: "住民票の交付！窓口は二階です。", 2: "住民。票。"}
-    found = dict(rerank.features("住民票の窓口", weights, [(1, 8.0), (2, 2.0)], passages))
+    passages = {1: "住民票の交付！窓口は二階です。", 2: "住民\n票。", 3: "住民票の交付\n窓口は二階"}
+    found = dict(rerank.features("住民票の窓口", weights, [(1, 8.0), (2, 2.0), (3, 4.0)], passages))
     bm25_share, best_sentence, coverage, kanji, longest, _ = found[1]
     assert (bm25_share, best_sentence, coverage, kanji) == (1.0, 0.8, 1.0, 0.0)  # ！ ends a sentence
     assert longest == pytest.approx(4 / 6)  # 住民票の
-    assert found[2][:3] == [0.25, 0.4, 0.4]
+    assert found[2][:3] == [0.25, 0.4, 0.4]  # 民票 is not in 住民⏎票
+    assert found[3][1:3] == [0.8, 1.0]  # a line break ends a sentence too
 
 
-def test_search_keeps_the_requested_depth(core: Core) -> None:
-    _index(core, *(f"窓口{i}番の案内です。" for i in range(30)))
+def test_latin_words_match_only_whole() -> None:
+    weights = {"ai": 1.0, "2025": 1.0}
+    passages = {1: "Email details for 20250.", 2: "AI の利用は 2025 年から"}
+    found = dict(rerank.features("AI 2025", weights, [(1, 1.0), (2, 1.0)], passages))
+    assert found[1][2] == 0.0 and found[2][2] == 1.0
+
+
+def test_a_deeper_limit_keeps_the_re_ranked_order_first(core: Core) -> None:
+    _index(core, *(f"窓口{i}番の案内です。{'受付。' * (i % 4)}" for i in range(30)))
     with core.sessions() as session:
-        assert len(rerank.search(session, "窓口の案内", 5)) == 5
-    assert len(search(core, "窓口の案内", 25)) == 25
+        top = rerank.search(session, "窓口の案内", 5)
+        deep = rerank.search(session, "窓口の案内", 25)
+    assert len(top) == 5 and len(deep) == 25 and deep[:5] == top
+    assert [score for _, score in deep] == sorted((score for _, score in deep), reverse=True)
+    first = [hit.chunk_id for hit in search(core, "窓口の案内", 5)]
+    assert [hit.chunk_id for hit in search(core, "窓口の案内", 25)][:5] == first

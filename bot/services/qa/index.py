@@ -26,8 +26,8 @@ UNIGRAM = "~"
 UNIGRAM_MAX_SHARE = 0.1
 MAX_QUERY_TERMS = 24  # the most informative; the rest have long posting lists and add little
 HIRAGANA_WEIGHT = 0.3  # all-hiragana terms (もよ, ですか) are mostly particles and endings
-MIXED_WEIGHT = 0.5  # a particle joined to a word (で梅, 雨が)
-QUESTION_CHARS = frozenset("何誰")  # 何年, 何と, 誰が: the question's shape, not its topic
+MIXED_WEIGHT = 0.5  # hiragana mixed with kanji/katakana (で梅, 雨が, 申し)
+QUESTION_CHARS = frozenset("何誰")  # 何年, 何と, 誰が: the question's shape, not its topic (誰一人 loses 誰一)
 QUESTION_WORDS = frozenset(
     japanese.terms(
         "何ですか。なんですか。いつですか。どこですか。だれですか。誰ですか。どうすればよいですか。教えてください。"
@@ -78,9 +78,10 @@ def query_weights(session: Session, query: str) -> dict[str, float]:
 
     Single-character terms found in more than :data:`UNIGRAM_MAX_SHARE` of the chunks are left out (they add
     almost nothing to the ranking and most of the work), as are all but the highest-weighted terms of a long
-    question. All-hiragana bigrams (もよ, ですか) are mostly particles and endings and count less; bigrams that
-    join a particle to a word (で梅, 雨が) count somewhat less; question words (何年, 誰が) not at all: the
-    documents hold answers, not questions."""
+    question. All-hiragana bigrams (もよ, ます) are mostly particles and endings and count 0.3; bigrams that mix
+    hiragana with a kanji or katakana (で梅, 雨が, 申し) straddle a word's edge or its okurigana and count 0.5;
+    terms with the question kanji 何 or 誰 (何年, 誰が) count nothing: the documents hold answers, not questions
+    (いつ, どこ are hiragana and count 0.3 like any)."""
     terms = list(dict.fromkeys(index_terms(query)))
     if not terms:
         return {}

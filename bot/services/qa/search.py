@@ -14,7 +14,7 @@ def search(core: Core, query: str, limit: int = 5, context: str = "") -> list[Hi
 
     ``context`` (a thread's earlier question) is searched with the query and fused with the query alone, so a
     short follow-up ("自宅のパソコンは？") keeps its thread's topic without being drowned by it."""
-    depth = max(limit, rerank.DEPTH)
+    depth = max(limit, CANDIDATES)
     with core.sessions() as session:
         rankings, weights = [rerank.search(session, query, depth)], [1.0]
         if context:
