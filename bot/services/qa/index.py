@@ -111,19 +111,20 @@ def _class_weight(term: str) -> float:
 def bm25(session: Session, weights: dict[str, float], limit: int = CANDIDATES) -> list[tuple[int, float]]:
     """(chunk id, BM25 score) of the best chunks for weighted query terms, best first.
 
-    One grouped SELECT joins the terms (a VALUES list) to the postings: the same SQL on SQLite and PostgreSQL."""
+    One grouped SELECT joins the terms (a VALUES list) to the postings, with the average passage length in the
+    same statement: the same SQL on SQLite and PostgreSQL, one round trip."""
     if not weights:
         return []
-    avg = session.scalar(select(func.avg(QaChunk.length)))
-    params: dict[str, object] = {"limit": limit, "avg": float(avg or 1), "k1": K1, "b": B}
+    params: dict[str, object] = {"limit": limit, "k1": K1, "b": B}
     values = []
     for i, (term, weight) in enumerate(weights.items()):
         params[f"t{i}"], params[f"w{i}"] = term, weight
         values.append(f"(:t{i}, CAST(:w{i} AS FLOAT))")
     sql = text(
-        f"WITH q(term, w) AS (VALUES {', '.join(values)}) "
-        "SELECT p.chunk_id, SUM(q.w * p.tf * (:k1 + 1) / (p.tf + :k1 * (1 - :b + :b * p.length / :avg))) AS score "
-        "FROM q JOIN qa_postings p ON p.term = q.term "
+        f"WITH q(term, w) AS (VALUES {', '.join(values)}), "
+        "a(avg) AS (SELECT CAST(COALESCE(NULLIF(AVG(length), 0), 1) AS FLOAT) FROM qa_chunks) "
+        "SELECT p.chunk_id, SUM(q.w * p.tf * (:k1 + 1) / (p.tf + :k1 * (1 - :b + :b * p.length / a.avg))) AS score "
+        "FROM q JOIN qa_postings p ON p.term = q.term CROSS JOIN a "
         "GROUP BY p.chunk_id ORDER BY score DESC, p.chunk_id LIMIT :limit"
     )
     return [(chunk_id, float(score)) for chunk_id, score in session.execute(sql, params).all()]
