@@ -36,13 +36,18 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _truncate(core: Core) -> None:
+    """Empty every table and restart the id sequences. DELETE rather than TRUNCATE on PostgreSQL: on tables this
+    small it is several times faster (TRUNCATE makes new files), which is most of a PostgreSQL run's time."""
     with core.engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
         if core.engine.dialect.name == "postgresql":
-            names = ", ".join(table.name for table in Base.metadata.sorted_tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(Base.metadata.sorted_tables):
-                connection.execute(table.delete())
+            connection.execute(
+                text(
+                    "SELECT setval(s.seqrelid::regclass, s.seqstart, false) FROM pg_sequence s"
+                    " JOIN pg_class c ON c.oid = s.seqrelid WHERE c.relnamespace = 'public'::regnamespace"
+                )
+            )
 
 
 @pytest.fixture(scope="session")
