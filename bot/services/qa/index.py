@@ -73,6 +73,15 @@ def _idf(n: int, df: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
+def _document_frequencies(session: Session, terms: list[str]) -> tuple[int, dict[str, int]]:
+    """The number of chunks, and how many chunks hold each of ``terms`` (terms in none are left out)."""
+    n = session.scalar(select(func.count(QaChunk.id))) or 0
+    rows = session.execute(
+        select(QaPosting.term, func.count()).where(QaPosting.term.in_(terms)).group_by(QaPosting.term)
+    ).all()
+    return n, dict(rows)
+
+
 def query_weights(session: Session, query: str) -> dict[str, float]:
     """The query's terms and their BM25 weights (IDF × term class), at most :data:`MAX_QUERY_TERMS`.
 
@@ -85,15 +94,12 @@ def query_weights(session: Session, query: str) -> dict[str, float]:
     terms = list(dict.fromkeys(index_terms(query)))
     if not terms:
         return {}
-    n = session.scalar(select(func.count(QaChunk.id)))
+    n, dfs = _document_frequencies(session, terms)
     if not n:
         return {}
-    dfs = session.execute(
-        select(QaPosting.term, func.count()).where(QaPosting.term.in_(terms)).group_by(QaPosting.term)
-    ).all()
     weights = {
         term: _idf(n, df) * _class_weight(term)
-        for term, df in dfs
+        for term, df in dfs.items()
         if not (term.startswith(UNIGRAM) and df > UNIGRAM_MAX_SHARE * n)
     }
     return dict(sorted(((t, w) for t, w in weights.items() if w > 0), key=lambda item: -item[1])[:MAX_QUERY_TERMS])
@@ -186,13 +192,8 @@ def coverage(session: Session, query: str, hit_list: list[Hit], top: int = 3) ->
     terms = content_terms(query)
     if not terms or not hit_list:
         return 0.0
-    n = session.scalar(select(func.count(QaChunk.id))) or 1
-    dfs = dict(
-        session.execute(
-            select(QaPosting.term, func.count()).where(QaPosting.term.in_(terms)).group_by(QaPosting.term)
-        ).all()
-    )
-    weights = {term: _idf(n, dfs.get(term, 0)) for term in terms}
+    n, dfs = _document_frequencies(session, terms)
+    weights = {term: _idf(max(n, 1), dfs.get(term, 0)) for term in terms}
     total = sum(weights.values()) or 1.0
     best = 0.0
     for hit in hit_list[:top]:
