@@ -28,6 +28,16 @@ def test_html_skips_navigation_scripts_and_styles() -> None:
     assert [(p.section, p.text) for p in doc.parts] == [("FAQ > テレワーク", "週2日まで&可")]
 
 
+def test_html_and_docx_list_items_keep_a_bullet() -> None:
+    html = (
+        "<h1>手引き</h1><p>次の情報が必要です。</p>"
+        "<ul><li>利用日</li><li><p>行き先</p></li><li></li></ul><p>以上です。</p>"  # an empty item bullets nothing
+    )
+    assert extract("guide.html", html.encode()).parts[0].text == "次の情報が必要です。\n- 利用日\n- 行き先\n以上です。"
+    listed = [p.text for p in extract("telework.docx", docx_file()).parts if "- " in p.text]
+    assert listed == ["次の端末が使えます。\n- 市の貸与端末\n- 自宅の端末は不可"]
+
+
 def test_text_in_shift_jis_is_read() -> None:
     doc = extract("memo.txt", "RPAの進め方\n毎月の集計を自動化します。".encode("cp932"))
     assert doc.title == "RPAの進め方" and "自動化" in doc.parts[0].text

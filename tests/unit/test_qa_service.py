@@ -92,6 +92,32 @@ def test_extractive_answer_quotes_sentences_with_citations(core: Core) -> None:
     assert len(result.citations) == len(set(re.findall(r"\[(\d)\] ", result.text)))  # every quote is cited
 
 
+def test_a_quoted_sentence_brings_the_list_it_introduces(core: Core) -> None:
+    add_paths(core, [SAMPLE])
+    result = qa.ask(core, "生成AIを使ってよい業務は何ですか", "U1")
+    lines = result.text.splitlines()
+    lead = lines.index("> 次のような業務で生成AIを使うことができます。 [1]")
+    assert lines[lead + 1 : lead + 5] == [
+        "> - 文章の下書き（お知らせ文、あいさつ文、説明資料のたたき台など）",
+        "> - 長い文書の要約",
+        "> - 企画のアイデア出し",
+        "> - 表計算の関数やマクロの書き方の調べもの",
+    ]
+    assert "使ってよい業務" in result.citations[0].section
+
+
+def test_a_list_item_is_quoted_once_even_when_it_matches_on_its_own(core: Core) -> None:
+    guide = (
+        "# 公用車の手引き\n\n## 予約\n\n公用車の予約には次の情報が必要です。\n\n1. 公用車の利用日\n2. 行き先\n\n"
+        "以上です。\n\n## 返却\n\n返却時は公用車の鍵を戻します。\n"
+    )
+    add_bytes(core, "guide.md", guide.encode())
+    result = qa.ask(core, "公用車の予約に必要な情報は何ですか", "U1")
+    assert result.mode == "extractive"
+    assert "> 公用車の予約には次の情報が必要です。 [1]\n> 1. 公用車の利用日\n> 2. 行き先" in result.text
+    assert result.text.count("公用車の利用日") == 1  # matched on its own too, shown once within its list
+
+
 def test_off_topic_question_is_refused_with_nearest_documents_and_whom_to_ask(core: Core) -> None:
     add_paths(core, [SAMPLE])
     result = qa.ask(core, "ふるさと納税の返礼品の締め切りはいつですか", "U1", platform="slack")

@@ -23,6 +23,7 @@ SUFFIXES = {
     ".xlsx": "xlsx",
 }
 MIN_TEXT_CHARS = 20  # less than this in a whole PDF means a scan without a text layer
+BULLET = "- "  # an HTML or DOCX list item starts with it, as in Markdown: answers quote lists whole
 
 
 class Unreadable(Exception):
@@ -150,6 +151,7 @@ class _HtmlText(HTMLParser):
         self._skip = 0
         self._heading: int | None = None
         self._in_title = False
+        self._item = False
         self._buffer: list[str] = []
 
     def handle_starttag(self, tag: str, attrs) -> None:
@@ -162,6 +164,7 @@ class _HtmlText(HTMLParser):
             self._heading = int(tag[1])
         elif tag in self.BLOCKS:
             self._flush()
+            self._item = self._item or tag == "li"
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP:
@@ -170,6 +173,7 @@ class _HtmlText(HTMLParser):
             self._in_title = False
         elif re.fullmatch(r"h[1-6]", tag) or tag in self.BLOCKS:
             self._flush()
+            self._item = self._item and tag != "li"
 
     def handle_data(self, data: str) -> None:
         if self._in_title:
@@ -181,7 +185,8 @@ class _HtmlText(HTMLParser):
         text = re.sub(r"\s+", " ", "".join(self._buffer)).strip()
         self._buffer.clear()
         if text:
-            self.lines.append((self._heading or 0, text))
+            self.lines.append((self._heading or 0, BULLET + text if self._item and not self._heading else text))
+            self._item = False
         self._heading = None
 
 
@@ -206,6 +211,8 @@ def _docx(data: bytes) -> tuple[str, list[Part]]:
             lines.append((1, paragraph.text))
         elif match:
             lines.append((int(match.group(1)) + 1, paragraph.text))
+        elif style.startswith("List") and paragraph.text.strip():
+            lines.append((0, BULLET + paragraph.text.strip()))
         else:
             lines.append((0, paragraph.text))
     for table in document.tables:
