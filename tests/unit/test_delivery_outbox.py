@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,6 +27,14 @@ from bot.services.delivery import (
 )
 
 T0 = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
+
+
+@pytest.fixture
+def frozen() -> Iterator[None]:
+    """The whole test in frozen time from T0 (rows enqueued then), so it never mixes with the wall clock;
+    ``freeze_time`` inside the test moves the clock on."""
+    with freeze_time(T0):
+        yield
 
 
 class Crash(BaseException):
@@ -133,6 +142,7 @@ def test_enqueue_rolls_back_with_the_caller(core: Core) -> None:
     assert rows(core) == {}
 
 
+@pytest.mark.usefixtures("frozen")
 def test_drain_sends_in_order_and_records_the_reference(core: Core) -> None:
     add(core, "a", "b", "c")
     add(core, "dm", channel="U_STAFF")
@@ -176,6 +186,7 @@ def test_reply_with_image_and_buttons_survives_the_outbox(core: Core) -> None:
     assert transport.replies[0].image.data == png
 
 
+@pytest.mark.usefixtures("frozen")
 def test_transient_error_is_retried_later_with_backoff(core: Core) -> None:
     add(core, "a")
     transport = RecordingTransport(TransientDeliveryError("internal_error"))
@@ -194,6 +205,7 @@ def test_transient_error_is_retried_later_with_backoff(core: Core) -> None:
     assert (row.state, row.attempts, row.last_error, row.message_ref) == ("sent", 2, None, "ts-1")
 
 
+@pytest.mark.usefixtures("frozen")
 def test_backoff_doubles_with_each_attempt(core: Core) -> None:
     add(core, "a")
     transport = RecordingTransport(*[TransientDeliveryError("busy") for _ in range(4)])
@@ -210,6 +222,7 @@ def test_backoff_doubles_with_each_attempt(core: Core) -> None:
         assert full / 2 <= delay <= full, (attempt, delays)
 
 
+@pytest.mark.usefixtures("frozen")
 def test_unexpected_exceptions_count_as_transient(core: Core) -> None:
     add(core, "a")
     transport = RecordingTransport(ConnectionResetError("peer went away"))
@@ -221,6 +234,7 @@ def test_unexpected_exceptions_count_as_transient(core: Core) -> None:
         assert sender.drain() == 1
 
 
+@pytest.mark.usefixtures("frozen")
 def test_retry_after_is_honoured_for_the_message_and_the_sender(core: Core) -> None:
     add(core, "a", "b")
     fake = FakeTime()
@@ -238,6 +252,7 @@ def test_retry_after_is_honoured_for_the_message_and_the_sender(core: Core) -> N
         assert sender.drain() == 1
 
 
+@pytest.mark.usefixtures("frozen")
 def test_permanent_error_fails_without_retry(core: Core) -> None:
     add(core, "a", "b")
     transport = RecordingTransport(PermanentDeliveryError("channel_not_found"))
@@ -251,6 +266,7 @@ def test_permanent_error_fails_without_retry(core: Core) -> None:
     assert transport.calls == 2
 
 
+@pytest.mark.usefixtures("frozen")
 def test_gives_up_after_max_attempts(core: Core) -> None:
     add(core, "a")
     transport = RecordingTransport(*[TransientDeliveryError("service_unavailable") for _ in range(10)])
@@ -292,6 +308,7 @@ def test_rate_limit_spaces_out_sends() -> None:
     assert bucket.reserve() == pytest.approx(0.2)
 
 
+@pytest.mark.usefixtures("frozen")
 def test_drain_is_rate_limited(core: Core) -> None:
     add(core, *[f"k{i}" for i in range(11)])
     fake = FakeTime()
@@ -308,6 +325,7 @@ def restart(core: Core, transport, after: timedelta) -> Sender:
     return sender
 
 
+@pytest.mark.usefixtures("frozen")
 @pytest.mark.parametrize(("posted_before_crash", "posted_after_restart"), [(True, ["c"]), (False, ["c", "b"])])
 def test_restart_after_crash_with_delivery_check(
     core: Core, posted_before_crash: bool, posted_after_restart: list[str]
@@ -334,6 +352,7 @@ def test_restart_after_crash_with_delivery_check(
     assert {row.state for row in rows(core).values()} == {"sent"}
 
 
+@pytest.mark.usefixtures("frozen")
 @pytest.mark.parametrize("transport_kind", ["plain", "unsure"])
 def test_restart_after_crash_without_an_answer_marks_unknown(core: Core, transport_kind: str) -> None:
     add(core, "a", "b")
