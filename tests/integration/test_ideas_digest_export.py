@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from contextlib import nullcontext
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -25,13 +26,15 @@ def local(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=TOKYO)
 
 
-def seed(core) -> None:
-    """Two weeks of ideas: #1 last week, #2–#3 this week; #1 adopted this week; votes for #1 and #3."""
-    with freeze_time("2026-06-01T01:00:00Z"):  # Monday of the week before
+def seed(core, frozen: bool = True) -> None:
+    """Two weeks of ideas: #1 last week, #2–#3 this week; #1 adopted this week; votes for #1 and #3.
+    ``frozen=False`` makes them all now, for a test that runs wholly in real time against a live server."""
+    at = freeze_time if frozen else lambda _when: nullcontext()
+    with at("2026-06-01T01:00:00Z"):  # Monday of the week before
         store.create_idea(
             core, "U_A", IdeaFields(title="会議資料のペーパーレス化", proposal="タブレットで配布します。")
         )
-    with freeze_time("2026-06-09T01:00:00Z"):
+    with at("2026-06-09T01:00:00Z"):
         fields = IdeaFields(title="窓口の予約をオンラインに", proposal="予約システムを使います。", anonymous=True)
         store.create_idea(core, "U_B", fields)
         store.create_idea(core, "U_C", IdeaFields(title="議事録を生成AIで下書き", proposal="録音から作ります。"))
@@ -50,6 +53,7 @@ def test_digest_is_scheduled_friday_16_on_business_days(core) -> None:
     assert next_run(core, "idea-digest", local("2026-12-26T00:00")) == local("2027-01-04T16:00")
 
 
+@freeze_time("2026-06-12T07:00:00Z")  # Friday 16:00 in Tokyo, when the digest runs
 def test_digest_lists_new_changed_and_top_voted_once_per_occurrence(core, slack_api) -> None:
     seed(core)
     sync_schedules(core)
@@ -72,6 +76,7 @@ def test_digest_lists_new_changed_and_top_voted_once_per_occurrence(core, slack_
     assert posted["channel"] == "C_IDEAS"
 
 
+@freeze_time("2026-06-12T07:00:00Z")
 def test_quiet_week_still_invites_ideas(core) -> None:
     sync_schedules(core)
     assert run_occurrence(core, "idea-digest", local("2026-06-12T16:00")) == "done"
@@ -84,6 +89,7 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
+@freeze_time("2026-06-10T01:00:00Z")
 def test_cli_export_writes_utf8_with_bom_and_hides_anonymous_proposers(core, settings, tmp_path, monkeypatch, capsys):
     seed(core)
     store.create_idea(core, "U_D", IdeaFields(title='=HYPERLINK("http://x")', proposal="複数行の\n改善案です。"))
@@ -111,7 +117,7 @@ def test_cli_export_writes_utf8_with_bom_and_hides_anonymous_proposers(core, set
 
 
 def test_admin_export_uploads_the_csv_to_the_admins_dm(kiun, sender) -> None:
-    seed(kiun.core)
+    seed(kiun.core, frozen=False)
     response = sender.command("/kiun", "admin ideas export", user_id=ADMIN)
     assert response.json()["text"] == "ファイルをダイレクトメッセージでお送りします。"
     kiun.slack_api.wait_for("files.completeUploadExternal")

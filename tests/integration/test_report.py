@@ -75,8 +75,8 @@ class FigureParser(HTMLParser):
 def seeded(database_url: str) -> Iterator[Seeded]:
     core = Core.create(make_settings(database_url))
     _truncate(core)
-    expected = seed_month(core)
     with freeze_time(NOW):
+        expected = seed_month(core)
         report = build_report(core, NOVEMBER)
     parser = FigureParser()
     parser.feed(report.html.decode("utf-8"))

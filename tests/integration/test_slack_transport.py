@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -57,7 +57,7 @@ def test_rate_limit_beyond_retries_carries_retry_after(transport, slack_api):
 
 def test_delivery_check(transport, slack_api):
     assert isinstance(transport, CheckedTransport)
-    since = datetime(2026, 1, 5, tzinfo=UTC)
+    since = datetime.now(UTC) - timedelta(minutes=1)  # real time, as the stand-in's message ts
     assert transport.was_delivered("C_LESSONS", "k4", since) is False
     transport.send("C_LESSONS", Reply(text="届いた"), key="k4")
     assert transport.was_delivered("C_LESSONS", "k4", since) is True
