@@ -4,8 +4,11 @@ local stand-ins for Slack's Web API and an OpenAI-compatible API."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
@@ -19,6 +22,20 @@ from tests.fakes.slack_api import FakeSlackAPI
 
 SIGNING_SECRET = "test-signing-secret"
 ADMIN = "U_ADMIN"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which clock the run has: the suite must pass on any date (``KIUN_TEST_CLOCK`` moves it)."""
+    now = datetime.now(UTC).astimezone(ZoneInfo("Asia/Tokyo")).isoformat(timespec="seconds")
+    moved = os.environ.get("KIUN_TEST_CLOCK")
+    return f"clock: {now}" + (f" (moved to {moved!r} by scripts/test.sh)" if moved else " (real)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A moved-clock run whose clock did not move would prove nothing: stop it."""
+    target = os.environ.get("KIUN_TEST_CLOCK_EPOCH")
+    if target and abs(time.time() - int(target)) > 3600:
+        raise pytest.UsageError(f"KIUN_TEST_CLOCK is set but the clock is not near it ({time.ctime()})")
 
 
 @pytest.fixture(scope="session")
