@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.core import Core
 from bot.handlers import Request, Router
 from bot.i18n import t
+from bot.jobs.lessons import review_days
 from bot.replies import Reply, Section, escape
 from bot.services import learning
 from bot.services.lesson_replies import ACTION_PREFIX, feedback_reply, lesson_reply, progress_reply
@@ -48,7 +49,7 @@ def quiz_answer(core: Core, request: Request) -> Reply:
     if lesson is None or choice >= len(lesson.quiz.choices):
         return Reply(text=t("lesson.quiz.gone", lang))
     today = core.local_now().date()
-    outcome = learning.record_answer(core, request.user_id, ref, lesson, choice, today, reviews_on)
+    outcome = learning.record_answer(core, request.user_id, ref, lesson, choice, today, review_days(core), reviews_on)
     return feedback_reply(lesson, outcome, lang, review_dm=ref.review_id is not None)
 
 

@@ -1,8 +1,10 @@
 """The job registry: scheduled work as plain, stable callables.
 
 A job is ``func(core, occurrence, params)``: ``occurrence`` is the aware local time the run stands for and
-``params`` the schedule's JSON parameters. Jobs enqueue deliveries (``bot.services.delivery.enqueue``) and never
-call a platform directly. Each job module registers itself with :func:`job`; :func:`registry` loads them all.
+``params`` the schedule's JSON parameters. It returns a short outcome in English — what it did, or why it did
+nothing and what to do instead — which ``kiun jobs run`` prints and the log records. Jobs enqueue deliveries
+(``bot.services.delivery.enqueue``) and never call a platform directly. Each job module registers itself with
+:func:`job`; :func:`registry` loads them all.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.core import Core
 
-JobFunc = Callable[["Core", datetime, dict[str, Any]], None]
+JobFunc = Callable[["Core", datetime, dict[str, Any]], str | None]
 
 # Modules whose import registers kiun's built-in jobs; a new job module is added here.
 BUILTIN_MODULES = (

@@ -26,7 +26,7 @@ JOB_RUNS_KEPT = timedelta(days=180)
     business_days_only=False,
     description="delete old Slack event ids, sent outbox messages and job runs",
 )
-def housekeeping(core: Core, occurrence: datetime, params: dict[str, Any]) -> None:
+def housekeeping(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     """Delete Slack event ids after 7 days, sent messages after 90 and job runs after 180 (from ``occurrence``).
 
     Pending, failed and unknown messages are kept: they need a person or a retry.
@@ -46,3 +46,6 @@ def housekeeping(core: Core, occurrence: datetime, params: dict[str, Any]) -> No
         runs.rowcount,
         extra={"slack_events": events.rowcount, "outbox": sent.rowcount, "job_runs": runs.rowcount},
     )
+    if not (events.rowcount or sent.rowcount or runs.rowcount):
+        return "nothing old enough to delete (Slack event ids after 7 days, sent messages after 90, job runs after 180)"
+    return f"deleted Slack event ids: {events.rowcount}, sent messages: {sent.rowcount}, job runs: {runs.rowcount}"

@@ -1,4 +1,7 @@
-"""``idea-digest``: the weekly round-up of ideas in the ideas channel (Friday 16:00, business days)."""
+"""``idea-digest``: the weekly round-up of ideas in the ideas channel (Friday 16:00, business days).
+
+Each digest covers the time since the schedule's previous run, so a digest moved off a closed Friday neither
+misses the days before it nor repeats them in the next one."""
 
 from __future__ import annotations
 
@@ -9,13 +12,15 @@ from typing import Any
 from bot.core import Core
 from bot.db.session import transaction
 from bot.jobs import job
+from bot.jobs.scheduler import job_plan
 from bot.services.delivery import enqueue
 from bot.services.ideas.posts import DigestItem, digest_reply
 from bot.services.ideas.store import activity, counts
 
 log = logging.getLogger(__name__)
 
-PERIOD = timedelta(days=7)
+PERIOD = timedelta(days=7)  # when the schedule has no run in the month before (a new or changed schedule)
+LOOK_BACK = timedelta(days=31)
 
 
 @job(
@@ -24,13 +29,14 @@ PERIOD = timedelta(days=7)
     business_days_only=True,
     description="weekly digest of ideas: new ones, status changes, most voted",
 )
-def idea_digest(core: Core, occurrence: datetime, params: dict[str, Any]) -> None:
-    """Post the ideas of the 7 days before ``occurrence`` to KIUN_IDEAS_CHANNEL (param ``channel`` overrides)."""
+def idea_digest(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
+    """Post the ideas since the previous run (else the 7 days before ``occurrence``) to KIUN_IDEAS_CHANNEL (param
+    ``channel`` overrides)."""
     channel = params.get("channel") or core.settings.kiun_ideas_channel
     if not channel:
         log.warning("idea-digest: KIUN_IDEAS_CHANNEL is not set; nothing posted")
-        return
-    start = occurrence - PERIOD
+        return "KIUN_IDEAS_CHANNEL is not set (nor a channel in the schedule's params); no digest posted"
+    start = job_plan(core, "idea-digest").run_before(occurrence, LOOK_BACK) or occurrence - PERIOD
     new, changed, top, total = activity(core, start, occurrence)
     with core.sessions() as session:
 
@@ -43,5 +49,8 @@ def idea_digest(core: Core, occurrence: datetime, params: dict[str, Any]) -> Non
     lang = core.settings.kiun_locale
     reply = digest_reply(start, occurrence, new_items, changed_items, top_items, total, lang)
     with transaction(core.sessions) as session:
-        enqueue(session, f"idea-digest:{occurrence.date().isoformat()}:{channel}", channel, reply)
+        added = enqueue(session, f"idea-digest:{occurrence.date().isoformat()}:{channel}", channel, reply)
     log.info("idea-digest: %d new, %d changed, %d top", len(new), len(changed), len(top))
+    if not added:
+        return f"today's digest was already queued for {channel}; nothing posted"
+    return f"digest queued for {channel} ({len(new)} new, {len(changed)} changed, {len(top)} most voted)"

@@ -4,7 +4,8 @@ review DMs). The channel is ``KIUN_LESSON_CHANNEL``, or the schedule's ``channel
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.core import Core
 from bot.db.session import transaction
 from bot.jobs import job
+from bot.jobs.scheduler import job_plan
 from bot.services import learning
 from bot.services.delivery import enqueue
 from bot.services.facts import build_facts
@@ -19,6 +21,10 @@ from bot.services.lesson_replies import fact_reply, lesson_reply, review_dm_repl
 from bot.services.lessons import catalogue
 
 log = logging.getLogger(__name__)
+
+
+NO_CHANNEL = "KIUN_LESSON_CHANNEL is not set (nor a channel in the schedule's params); no {what} posted"
+NO_CONTENT = "no valid {what} to post (see kiun content check)"
 
 
 def channel_for(core: Core, params: dict[str, Any]) -> str | None:
@@ -31,13 +37,13 @@ def channel_for(core: Core, params: dict[str, Any]) -> str | None:
     business_days_only=True,
     description="post the next DX micro-lesson with its quiz to KIUN_LESSON_CHANNEL",
 )
-def post_lesson(core: Core, occurrence: datetime, params: dict[str, Any]) -> None:
+def post_lesson(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     """Post the next unposted lesson (never the same lesson twice to a channel); when the curriculum is
     exhausted, a review quiz of the lesson staff found hardest."""
     channel = channel_for(core, params)
     if not channel:
         log.warning("lesson: KIUN_LESSON_CHANNEL is not set; nothing posted")
-        return
+        return NO_CHANNEL.format(what="lesson")
     lang = core.settings.kiun_locale
     lessons = catalogue()
     try:
@@ -45,7 +51,7 @@ def post_lesson(core: Core, occurrence: datetime, params: dict[str, Any]) -> Non
             chosen = learning.next_lesson(session, lessons, channel)
             if chosen is None:
                 log.warning("lesson: no valid lesson to post (see kiun content check)")
-                return
+                return NO_CONTENT.format(what="lesson")
             lesson, round = chosen
             learning.record_post(session, "lesson", lesson.id, channel, round, occurrence)
             key = learning.lesson_quiz(lesson.id, round)
@@ -53,8 +59,10 @@ def post_lesson(core: Core, occurrence: datetime, params: dict[str, Any]) -> Non
             enqueue(session, f"lesson:{channel}:{lesson.id}:{round}", channel, reply)
     except IntegrityError:
         log.info("lesson: another run posted to %s at the same time", channel)
-        return
+        return f"nothing posted: another run posted to {channel} at the same time"
     log.info("lesson: %s (round %d) queued for %s", lesson.id, round, channel, extra={"lesson": lesson.id})
+    what = f"lesson {lesson.id}" if round == 0 else f"review round {round} of lesson {lesson.id}"
+    return f"{what} queued for {channel}"
 
 
 @job(
@@ -63,12 +71,12 @@ def post_lesson(core: Core, occurrence: datetime, params: dict[str, Any]) -> Non
     business_days_only=True,
     description="post the next data fact with its chart to KIUN_LESSON_CHANNEL",
 )
-def post_fact(core: Core, occurrence: datetime, params: dict[str, Any]) -> None:
+def post_fact(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     """Post the fact shown least often to the channel, with its chart."""
     channel = channel_for(core, params)
     if not channel:
         log.warning("fact: KIUN_LESSON_CHANNEL is not set; nothing posted")
-        return
+        return NO_CHANNEL.format(what="fact")
     facts = build_facts()
     for problem in facts.problems:
         log.warning("fact content problem: %s", problem)
@@ -77,14 +85,15 @@ def post_fact(core: Core, occurrence: datetime, params: dict[str, Any]) -> None:
             chosen = learning.next_fact(session, facts, channel)
             if chosen is None:
                 log.warning("fact: no valid fact to post (see kiun content check)")
-                return
+                return NO_CONTENT.format(what="fact")
             fact, round = chosen
             learning.record_post(session, "fact", fact.id, channel, round, occurrence)
             enqueue(session, f"fact:{channel}:{fact.id}:{round}", channel, fact_reply(fact, core.settings.kiun_locale))
     except IntegrityError:
         log.info("fact: another run posted to %s at the same time", channel)
-        return
+        return f"nothing posted: another run posted to {channel} at the same time"
     log.info("fact: %s (round %d) queued for %s", fact.id, round, channel, extra={"fact": fact.id})
+    return f"fact {fact.id} queued for {channel}"
 
 
 @job(
@@ -93,7 +102,7 @@ def post_fact(core: Core, occurrence: datetime, params: dict[str, Any]) -> None:
     business_days_only=True,
     description="DM review quizzes to staff who answered wrong (after 3, 7 and 21 days)",
 )
-def send_reviews(core: Core, occurrence: datetime, params: dict[str, Any]) -> None:
+def send_reviews(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     """DM each person their longest-waiting due review (one a day at most)."""
     lessons = catalogue()
     lang = core.settings.kiun_locale
@@ -108,4 +117,23 @@ def send_reviews(core: Core, occurrence: datetime, params: dict[str, Any]) -> No
                 continue
             reply = review_dm_reply(lesson, learning.review_quiz(item.id, item.sends), item.step + 1, lang)
             sent += enqueue(session, f"quiz-review:{item.id}:{item.sends}", item.user_id, reply)
+        upcoming = learning.next_review_day(session, today)
     log.info("quiz-review: %d DMs queued, %d dropped", sent, dropped, extra={"enqueued": sent})
+    done = [f"{sent} review DMs queued"] if sent else [f"no review quiz is due on {today.month}/{today.day}"]
+    if dropped:
+        done.append(f"{dropped} reviews of lessons no longer in the content dropped")
+    if upcoming:
+        done.append(f"the next is due on {upcoming.month}/{upcoming.day}")
+    return "; ".join(done)
+
+
+def review_days(core: Core) -> Callable[[date], date]:
+    """When a review due on a day is DMed: the first ``quiz-review`` run on or after the first business day from
+    it (that business day itself while no quiz-review schedule is enabled: it goes once one is)."""
+    plan = job_plan(core, "quiz-review")
+
+    def send_day(day: date) -> date:
+        business = plan.calendar.next_business_day(day)
+        return plan.run_day(business) or business
+
+    return send_day

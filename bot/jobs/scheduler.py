@@ -11,12 +11,14 @@ and ``/metrics`` show them.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import sys
 import threading
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -92,6 +94,53 @@ def build_trigger(core: Core, schedule: Schedule, calendar: BusinessCalendar) ->
     return ScheduleTrigger(cron, calendar if schedule.business_days_only else None)
 
 
+@dataclass(frozen=True)
+class JobPlan:
+    """When the enabled schedules of one job run: what a promise such as "the review comes on Monday" is based on."""
+
+    calendar: BusinessCalendar
+    triggers: tuple[ScheduleTrigger, ...]
+    tz: tzinfo
+
+    def runs_after(self, after: datetime) -> Iterator[datetime]:
+        """The job's runs strictly after ``after``, earliest first (aware, local time)."""
+        step = timedelta(microseconds=1)
+        pending = [
+            (when, n) for n, trigger in enumerate(self.triggers) if (when := trigger.first_at_or_after(after + step))
+        ]
+        heapq.heapify(pending)
+        while pending:
+            when, n = heapq.heappop(pending)
+            yield when
+            following = self.triggers[n].first_at_or_after(when + step)
+            if following is not None:
+                heapq.heappush(pending, (following, n))
+
+    def run_before(self, when: datetime, window: timedelta) -> datetime | None:
+        """The job's latest run strictly before ``when`` and within ``window`` of it, or None."""
+        runs = (trigger.latest_at_or_before(when - timedelta(microseconds=1), window) for trigger in self.triggers)
+        return max(filter(None, runs), default=None)
+
+    def run_day(self, day: date) -> date | None:
+        """The first day on or after ``day`` the job runs; None when no schedule of it is enabled."""
+        start = datetime.combine(day, time(0), tzinfo=self.tz) - timedelta(microseconds=1)
+        when = next(self.runs_after(start), None)
+        return when.date() if when else None
+
+
+def job_plan(core: Core, job: str) -> JobPlan:
+    """The :class:`JobPlan` of ``job`` (schedules whose cron cannot be parsed are left out)."""
+    schedules, calendar = _load(core)
+    triggers = []
+    for schedule in schedules:
+        if schedule.enabled and schedule.job == job:
+            try:
+                triggers.append(build_trigger(core, schedule, calendar))
+            except ValueError:
+                continue  # reported when the scheduler is rebuilt
+    return JobPlan(calendar, tuple(triggers), core.settings.tz)
+
+
 def _load(core: Core) -> tuple[list[Schedule], BusinessCalendar]:
     with core.sessions() as session:
         schedules = list(session.scalars(select(Schedule).order_by(Schedule.name)))
@@ -165,37 +214,42 @@ def next_run(core: Core, name: str, after: datetime | None = None) -> datetime |
 
 
 def run_now(core: Core, name: str) -> int:
-    """Run a schedule's job once now (exit code: 0 done, 1 failed or taken)."""
+    """Run a schedule's job once now and print what it did (exit code: 0 done, 1 failed or taken)."""
     schedule = _get(core, name)
-    state = run_occurrence(core, schedule.name, core.local_now())
+    state, detail = _run(core, schedule.name, core.local_now())
     stream = sys.stdout if state == "done" else sys.stderr
-    print(f"kiun: {name}: {state}", file=stream)
+    print(f"kiun: {name}: {detail or state}", file=stream)
     return 0 if state == "done" else 1
 
 
 def run_occurrence(core: Core, name: str, occurrence: datetime) -> str:
     """Claim ``occurrence`` of schedule ``name`` and run its job: ``done``, ``failed`` or ``skipped``
     (another worker has the row already). A failing job is recorded, never raised."""
+    return _run(core, name, occurrence)[0]
+
+
+def _run(core: Core, name: str, occurrence: datetime) -> tuple[str, str | None]:
+    """:func:`run_occurrence`, with the job's outcome (what it did, or why it did nothing) or the error."""
     fields = {"schedule": name, "occurrence": occurrence.isoformat()}
     try:
         with transaction(core.sessions) as session:
             schedule = session.scalar(select(Schedule).where(Schedule.name == name))
             if schedule is None:
                 log.warning("schedule %s no longer exists", name, extra=fields)
-                return "skipped"
+                return "skipped", "the schedule no longer exists"
             job_name, params = schedule.job, dict(schedule.params or {})
             run = JobRun(schedule=name, occurrence=occurrence, state="running", worker=core.worker_id)
             session.add(run)
     except IntegrityError:
         log.info("job %s at %s: taken by another worker", name, fields["occurrence"], extra=fields | {"won": False})
-        return "skipped"
+        return "skipped", "this occurrence was taken by another worker"
     log.info("job %s at %s: started", name, fields["occurrence"], extra=fields | {"won": True})
-    error = None
+    error = outcome = None
     try:
         spec = registry().get(job_name)
         if spec is None:
             raise LookupError(f"no job named {job_name!r} is registered")
-        spec.func(core, occurrence.astimezone(core.settings.tz), params)
+        outcome = spec.func(core, occurrence.astimezone(core.settings.tz), params)
     except Exception as exc:  # noqa: BLE001 - a failing job must never stop the scheduler
         error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS]
         log.exception("job %s at %s failed", name, fields["occurrence"], extra=fields)
@@ -203,9 +257,10 @@ def run_occurrence(core: Core, name: str, occurrence: datetime) -> str:
     with transaction(core.sessions) as session:
         row = session.get(JobRun, run.id)
         row.state, row.error, row.finished_at = state, error, utcnow()
-    if not error:
-        log.info("job %s at %s: done", name, fields["occurrence"], extra=fields)
-    return state
+    if error:
+        return state, f"failed: {error}"
+    log.info("job %s at %s: done%s", name, fields["occurrence"], f"; {outcome}" if outcome else "", extra=fields)
+    return state, outcome
 
 
 def due_catch_ups(core: Core, now: datetime | None = None) -> list[tuple[str, datetime]]:

@@ -28,19 +28,20 @@ MAX_ROWS_PER_SCHEDULE = 8
     business_days_only=True,
     description="DM each admin the coming week's scheduled runs and the number of failed messages",
 )
-def weekly_plan(core: Core, occurrence: datetime, params: dict[str, Any]) -> None:
+def weekly_plan(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     """Enqueue one DM per admin in KIUN_ADMINS; keyed by occurrence and admin, so a re-run never sends twice."""
     from bot.services.delivery import enqueue
 
     admins = core.settings.kiun_admins
     if not admins:
         log.info("weekly-plan: KIUN_ADMINS is empty, nobody to tell")
-        return
+        return "KIUN_ADMINS is empty; nobody to send the weekly plan to"
     reply = plan_reply(core, occurrence, core.settings.kiun_locale)
     stamp = occurrence.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
     with transaction(core.sessions) as session:
         added = sum(enqueue(session, f"weekly-plan:{stamp}:{admin}", admin, reply) for admin in admins)
     log.info("weekly-plan: %d of %d messages enqueued", added, len(admins), extra={"enqueued": added})
+    return f"weekly plan queued for {added} of {len(admins)} admins" + ("" if added else " (already queued)")
 
 
 def plan_reply(core: Core, start: datetime, lang: str) -> Reply:

@@ -73,6 +73,14 @@ class BusinessCalendar:
                 return candidate
         raise ValueError(f"no business day within {MAX_SHIFT_DAYS} days of {day}")
 
+    def previous_business_day(self, day: date) -> date:
+        """The last open day before ``day``."""
+        for offset in range(1, MAX_SHIFT_DAYS + 1):
+            candidate = day - timedelta(days=offset)
+            if self.is_business_day(candidate):
+                return candidate
+        raise ValueError(f"no business day within {MAX_SHIFT_DAYS} days before {day}")
+
     def shift(self, when: datetime) -> datetime:
         """Move an aware local datetime to the next business day at the same wall-clock time."""
         target = self.next_business_day(when.date())

@@ -9,13 +9,17 @@ Quizzes are named by a short key (stored in ``quiz_answers.quiz`` and carried in
 One answer per person per quiz is the ``(quiz, user_id)`` unique constraint: the first press counts.
 
 Spaced review (SM-2-like, simplified to fixed steps): a wrong answer schedules a review DM in 3 days; a right
-answer to a review moves it to 7, then 21 days, then it is done; a wrong one starts again at 3 days.
+answer to a review moves it to 7, then 21 days, then it is done; a wrong one starts again at 3 days. The review is
+due on the day it will really be DMed (``send_day``: the first ``quiz-review`` run on a business day from then),
+and never on a day another review of the same person is due, since each person gets one review DM a day; so the
+day promised in the answer's feedback is the day the DM goes out.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -157,9 +161,18 @@ class Outcome:
 
 
 def record_answer(
-    core: Core, user_id: str, quiz: QuizRef, lesson: Lesson, choice: int, today: date, reviews_on: bool = True
+    core: Core,
+    user_id: str,
+    quiz: QuizRef,
+    lesson: Lesson,
+    choice: int,
+    today: date,
+    send_day: Callable[[date], date],
+    reviews_on: bool = True,
 ) -> Outcome:
-    """Store the answer unless this person already answered this quiz (then return the earlier one)."""
+    """Store the answer unless this person already answered this quiz (then return the earlier one).
+
+    ``send_day`` gives the day a review due on a given day is DMed (bot.jobs.lessons.review_days)."""
     correct = choice == lesson.quiz.answer
     try:
         with transaction(core.sessions) as session:
@@ -167,9 +180,9 @@ def record_answer(
             session.flush()
             review_on, review_done = None, False
             if quiz.review_id is not None:
-                review_on, review_done = _advance_review(session, quiz, correct, today)
+                review_on, review_done = _advance_review(session, quiz, correct, today, send_day)
             elif not correct and reviews_on:
-                review_on = _schedule_review(session, user_id, lesson.id, today)
+                review_on = _schedule_review(session, user_id, lesson.id, today, send_day)
             core.home_changed(user_id, session)  # the quiz streak and progress on the App Home
     except IntegrityError:
         with core.sessions() as session:
@@ -188,8 +201,26 @@ def mark_seen(core: Core, user_id: str, lesson_id: str) -> None:
         _insert_ignore(session, LessonView, user_id=user_id, lesson_id=lesson_id, seen_at=utcnow())
 
 
-def _schedule_review(session: Session, user_id: str, lesson_id: str, today: date) -> date:
-    due = today + timedelta(days=INTERVALS[0])
+def _review_day(session: Session, user_id: str, lesson_id: str, target: date, send_day: Callable[[date], date]) -> date:
+    """The day a review of ``lesson_id`` due on ``target`` is DMed: the first send day from ``target`` on which no
+    other review of this person is waiting."""
+    taken = set(
+        session.scalars(
+            select(QuizReview.due_on).where(
+                QuizReview.user_id == user_id, QuizReview.lesson_id != lesson_id, QuizReview.state == WAITING
+            )
+        )
+    )
+    day = send_day(target)
+    while day in taken:
+        day = send_day(day + timedelta(days=1))
+    return day
+
+
+def _schedule_review(
+    session: Session, user_id: str, lesson_id: str, today: date, send_day: Callable[[date], date]
+) -> date:
+    due = _review_day(session, user_id, lesson_id, today + timedelta(days=INTERVALS[0]), send_day)
     values = {"step": 0, "due_on": due, "state": WAITING, "sends": 0, "updated_at": utcnow()}
     _insert_ignore(session, QuizReview, user_id=user_id, lesson_id=lesson_id, **values)
     item = session.scalar(select(QuizReview).where(QuizReview.user_id == user_id, QuizReview.lesson_id == lesson_id))
@@ -197,7 +228,9 @@ def _schedule_review(session: Session, user_id: str, lesson_id: str, today: date
     return due
 
 
-def _advance_review(session: Session, quiz: QuizRef, correct: bool, today: date) -> tuple[date | None, bool]:
+def _advance_review(
+    session: Session, quiz: QuizRef, correct: bool, today: date, send_day: Callable[[date], date]
+) -> tuple[date | None, bool]:
     """Move a DM review on after its answer: ``(next due date, done)``; an answer to an outdated DM changes
     nothing."""
     item = session.get(QuizReview, quiz.review_id)
@@ -207,7 +240,8 @@ def _advance_review(session: Session, quiz: QuizRef, correct: bool, today: date)
     if item.step >= len(INTERVALS):
         item.state = DONE
         return None, True
-    item.state, item.due_on = WAITING, today + timedelta(days=INTERVALS[item.step])
+    target = today + timedelta(days=INTERVALS[item.step])
+    item.state, item.due_on = WAITING, _review_day(session, item.user_id, item.lesson_id, target, send_day)
     return item.due_on, False
 
 
@@ -256,6 +290,16 @@ def claim_due_reviews(session: Session, today: date) -> list[QuizReview]:
         item.state, item.sends = SENT, item.sends + 1
     session.flush()
     return list(chosen.values())
+
+
+def next_review_day(session: Session, today: date) -> date | None:
+    """The first day after ``today`` a waiting review is due (of people who have reviews on), or None."""
+    off = select(ReviewSetting.user_id).where(ReviewSetting.enabled.is_(False))
+    return session.scalar(
+        select(func.min(QuizReview.due_on)).where(
+            QuizReview.state == WAITING, QuizReview.due_on > today, QuizReview.user_id.not_in(off)
+        )
+    )
 
 
 # -- progress -------------------------------------------------------------------------------------------------

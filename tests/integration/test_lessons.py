@@ -219,8 +219,8 @@ def test_wrong_review_answer_starts_again_at_3_days(scheduled: Core) -> None:
     run(core, "quiz-review", "2026-12-10T09:30")
     value = Reply.model_validate(review_dms(core)[0].payload).buttons()[2].value
     with freeze_time("2026-12-10T01:00:00Z"):
-        assert "12月13日（日）ごろ" in body(press(core, value))
-    run(core, "quiz-review", "2026-12-14T09:30")  # Sunday's due date is sent on the next business day
+        assert "12月14日（月）ごろ" in body(press(core, value))  # 3 days is a Sunday: the DM goes on Monday
+    run(core, "quiz-review", "2026-12-14T09:30")
     assert [dm.key for dm in review_dms(core)][-1].endswith(":2")
 
 
