@@ -195,6 +195,7 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.jobs import check_settings
     from bot.platforms.slack.server import serve
 
     if args.http:
@@ -205,14 +206,18 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             "SLACK_APP_TOKEN",
             hint="set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or run kiun serve --http",
         )
+    if not args.no_worker:
+        check_settings(settings)
     connect = partial(wait_for_core, settings)
     return serve(settings, connect, http=args.http, host=args.host, port=args.port, worker=not args.no_worker)
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.jobs import check_settings
     from bot.runtime import run_worker
 
     settings.require("SLACK_BOT_TOKEN")
+    check_settings(settings)
     return run_worker(partial(wait_for_core, settings))
 
 

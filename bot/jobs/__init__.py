@@ -10,13 +10,19 @@ nothing and what to do instead — which ``kiun jobs run`` prints and the log re
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.config import ConfigError
+
 if TYPE_CHECKING:
+    from bot.config import Settings
     from bot.core import Core
+
+log = logging.getLogger(__name__)
 
 JobFunc = Callable[["Core", datetime, dict[str, Any]], str | None]
 
@@ -39,16 +45,28 @@ class JobSpec:
     cron: str
     business_days_only: bool
     description: str
+    switch: str | None = None  # the setting that turns the job on: while it is unset, the job does nothing
+    needs: dict[str, str] = field(default_factory=dict)  # settings it cannot run without once on → why
 
 
 _JOBS: dict[str, JobSpec] = {}
 
 
-def job(name: str, *, cron: str, business_days_only: bool, description: str) -> Callable[[JobFunc], JobFunc]:
-    """Register ``func`` as the job ``name`` with its default schedule (crontab, local time)."""
+def job(
+    name: str,
+    *,
+    cron: str,
+    business_days_only: bool,
+    description: str,
+    switch: str | None = None,
+    needs: dict[str, str] | None = None,
+) -> Callable[[JobFunc], JobFunc]:
+    """Register ``func`` as the job ``name`` with its default schedule (crontab, local time), the setting that
+    turns it on (e.g. its channel) and the settings it then cannot run without (environment name → why), which
+    ``kiun serve`` and ``kiun worker`` check at start (:func:`check_settings`)."""
 
     def register(func: JobFunc) -> JobFunc:
-        _JOBS[name] = JobSpec(name, func, cron, business_days_only, description)
+        _JOBS[name] = JobSpec(name, func, cron, business_days_only, description, switch, dict(needs or {}))
         return func
 
     return register
@@ -64,3 +82,18 @@ def registry() -> dict[str, JobSpec]:
     for module in BUILTIN_MODULES:
         importlib.import_module(module)
     return dict(_JOBS)
+
+
+def check_settings(settings: Settings) -> None:
+    """Before the scheduler starts: ConfigError naming the first setting that a job turned on cannot run without;
+    a warning for each unset setting that leaves jobs doing nothing."""
+    off: dict[str, list[str]] = {}
+    for spec in registry().values():
+        if spec.switch and not getattr(settings, spec.switch.lower()):
+            off.setdefault(spec.switch, []).append(spec.name)
+            continue
+        for name, why in spec.needs.items():
+            if not getattr(settings, name.lower()):
+                raise ConfigError(f"{name} is not set; {why}")
+    for name, names in off.items():
+        log.warning("%s is not set: the %s schedules will do nothing", name, ", ".join(names))

@@ -28,6 +28,7 @@ LOOK_BACK = timedelta(days=31)
     cron="0 16 * * 5",
     business_days_only=True,
     description="weekly digest of ideas: new ones, status changes, most voted",
+    switch="KIUN_IDEAS_CHANNEL",
 )
 def idea_digest(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     """Post the ideas since the previous run (else the 7 days before ``occurrence``) to KIUN_IDEAS_CHANNEL (param

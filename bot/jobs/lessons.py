@@ -36,6 +36,7 @@ def channel_for(core: Core, params: dict[str, Any]) -> str | None:
     cron="0 9 * * 1",
     business_days_only=True,
     description="post the next DX micro-lesson with its quiz to KIUN_LESSON_CHANNEL",
+    switch="KIUN_LESSON_CHANNEL",
 )
 def post_lesson(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     """Post the next unposted lesson (never the same lesson twice to a channel); when the curriculum is
@@ -70,6 +71,7 @@ def post_lesson(core: Core, occurrence: datetime, params: dict[str, Any]) -> str
     cron="0 9 * * 4",
     business_days_only=True,
     description="post the next data fact with its chart to KIUN_LESSON_CHANNEL",
+    switch="KIUN_LESSON_CHANNEL",
 )
 def post_fact(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     """Post the fact shown least often to the channel, with its chart."""

@@ -30,6 +30,7 @@ from bot.services.polls.templates import PollTemplate, load_templates
 
 log = logging.getLogger(__name__)
 
+SECRET_NEED = "pulse polls need it to keep answers anonymous (set a long random value)"
 NEXT_DUE_HORIZON = timedelta(days=366)  # how far ahead poll-open looks for a template's next due run
 
 
@@ -42,9 +43,14 @@ def day_text(day: date) -> str:
     cron="0 9 * * 1",
     business_days_only=True,
     description="open scheduled pulse polls (every_n_weeks from the template) and DM every poll-channel member",
+    switch="KIUN_POLL_CHANNEL",
+    needs={"KIUN_SECRET_KEY": SECRET_NEED},
 )
 def poll_open(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     done = _resumed(core)
+    if not core.settings.kiun_poll_channel:
+        log.warning("poll-open: KIUN_POLL_CHANNEL is not set; no poll opened")
+        return "; ".join([*done, "KIUN_POLL_CHANNEL is not set; no poll opened"])
     wanted = params.get("templates")
     today = occurrence.date()
     templates = [item for item in load_templates().values() if not wanted or item.id in wanted]
@@ -117,6 +123,8 @@ def _resumed(core: Core) -> list[str]:
     cron="0 10 * * 1-5",
     business_days_only=True,
     description="remind, once and mid-period, the members who have not answered an open poll",
+    switch="KIUN_POLL_CHANNEL",
+    needs={"KIUN_SECRET_KEY": SECRET_NEED},
 )
 def poll_remind(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     done = _resumed(core)

@@ -27,6 +27,7 @@ MAX_ROWS_PER_SCHEDULE = 8
     cron="30 8 * * 1",
     business_days_only=True,
     description="DM each admin the coming week's scheduled runs and the number of failed messages",
+    switch="KIUN_ADMINS",
 )
 def weekly_plan(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     """Enqueue one DM per admin in KIUN_ADMINS; keyed by occurrence and admin, so a re-run never sends twice."""

@@ -141,9 +141,15 @@ def test_poll_open_remind_and_close_say_what_they_did(
         )
 
 
+def test_poll_open_without_a_poll_channel_says_polls_are_off(core: Core, capsys, monkeypatch) -> None:
+    monkeypatch.delenv("KIUN_POLL_CHANNEL")
+    with frozen("2026-12-07T09:00:05") as clock:  # a due Monday
+        assert run(capsys, clock, "poll-open") == (0, "kiun: poll-open: KIUN_POLL_CHANNEL is not set; no poll opened")
+
+
 def test_a_failing_run_prints_its_error(core: Core, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KIUN_SECRET_KEY")
-    with frozen("2026-12-07T09:00:05") as clock:  # due, but the key is missing
+    with frozen("2026-12-07T09:00:05") as clock:  # due, but the key is missing (kiun worker would not start)
         code, line = run(capsys, clock, "poll-open")
     assert code == 1
     assert line.startswith("kiun: poll-open: failed: ConfigError: KIUN_SECRET_KEY is not set")
