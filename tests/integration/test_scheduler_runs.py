@@ -102,6 +102,7 @@ def test_invalid_cron_is_shown_not_raised(core: Core) -> None:
     assert "cron" in row.error
 
 
+@freeze_time("2026-06-01T03:10:00Z")  # Monday 12:10 in Tokyo: the runs happen when they are due
 def test_one_run_per_occurrence(core: Core) -> None:
     add_schedule(core, "record", "test-record", "*/10 * * * *", channel="C1")
     occurrence = local("2026-06-01T12:00")
@@ -118,6 +119,7 @@ def test_one_run_per_occurrence(core: Core) -> None:
     assert all(run.worker == core.worker_id and run.finished_at for run in runs(core))
 
 
+@freeze_time("2026-06-01T03:10:00Z")
 def test_failing_job_is_recorded_and_the_next_still_runs(core: Core) -> None:
     add_schedule(core, "fail", "test-fail", "*/10 * * * *")
     add_schedule(core, "record", "test-record", "*/10 * * * *")
@@ -193,6 +195,7 @@ def test_rebuild_on_schedules_changed(core: Core) -> None:
     assert core.on_schedules_changed == []
 
 
+@freeze_time("2026-05-31T18:00:00Z")  # 03:00 in Tokyo, when housekeeping runs
 def test_housekeeping_deletes_only_old_rows(core: Core) -> None:
     sync_builtin(core)
     now = local("2026-06-01T03:00")
@@ -217,6 +220,7 @@ def test_housekeeping_deletes_only_old_rows(core: Core) -> None:
     assert [run.occurrence for run in runs(core)] == [now - timedelta(days=179), now]
 
 
+@freeze_time("2026-05-31T23:30:00Z")  # Monday 08:30 in Tokyo
 def test_weekly_plan_dms_each_admin_once_per_occurrence(core: Core) -> None:
     core.settings.kiun_admins = ["U_ADMIN", "U_OTHER"]
     sync_builtin(core)
@@ -258,6 +262,7 @@ def test_weekly_plan_dms_each_admin_once_per_occurrence(core: Core) -> None:
     assert reply.sections[1].text.startswith("配信に失敗したメッセージが 2件 あります。")
 
 
+@freeze_time("2026-05-31T23:30:00Z")
 def test_weekly_plan_in_english_and_without_failures(core: Core) -> None:
     from bot.jobs.weekly_plan import plan_reply
 
