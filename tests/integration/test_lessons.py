@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from freezegun import freeze_time
+from freezegun.api import FrozenDateTimeFactory
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -54,7 +56,22 @@ def outbox(core: Core) -> list[OutboxMessage]:
         return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
+CLOCK: list[FrozenDateTimeFactory] = []  # this test's frozen clock (see ``frozen``)
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[None]:
+    """Every test here runs wholly in frozen time, from Monday 2026-11-16 09:00 in Tokyo; ``run`` moves the clock
+    on to each occurrence, as the scheduler fires then (``freeze_time`` inside a test moves it for a moment)."""
+    with freeze_time("2026-11-16T00:00:00Z") as clock:
+        CLOCK[:] = [clock]
+        yield
+    CLOCK.clear()
+
+
 def run(core: Core, name: str, when: str) -> None:
+    """Run the occurrence ``when`` (Tokyo) of schedule ``name`` at that time."""
+    CLOCK[0].move_to(local(when))
     assert run_occurrence(core, name, local(when)) == "done"
 
 
@@ -73,8 +90,7 @@ def test_monday_holiday_moves_the_lesson_to_tuesday(scheduled: Core) -> None:
     with freeze_time("2026-11-20T03:00:00Z"):
         reply = kiun(scheduled, "admin schedule lesson", user=ADMIN)
     assert "• 2026-11-24（火）09:00\n• 2026-11-30（月）09:00\n• 2026-12-07（月）09:00" in reply.text
-    with freeze_time("2026-11-24T00:00:05Z"):
-        run(scheduled, "lesson", "2026-11-24T09:00")
+    run(scheduled, "lesson", "2026-11-24T09:00")
     [message] = outbox(scheduled)
     assert (message.key, message.channel) == ("lesson:C_LESSONS:first:0", "C_LESSONS")
 
@@ -343,8 +359,8 @@ def test_broken_lesson_is_named_and_the_valid_ones_keep_posting(scheduled: Core,
 def test_fact_posts_with_its_chart_uploaded_and_the_source(scheduled: Core, slack_api: FakeSlackAPI) -> None:
     core = scheduled
     run(core, "fact", "2026-12-10T09:00")
-    run(core, "fact", "2026-12-17T09:00")
     run(core, "lesson", "2026-12-14T09:00")
+    run(core, "fact", "2026-12-17T09:00")
     assert Sender(core, SlackTransport(make_client(core.settings))).drain() == 3
 
     posts = slack_api.calls_to("chat.postMessage")

@@ -9,6 +9,7 @@ import logging
 from datetime import date, timedelta
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import select
 
 from bot.db.models import Base, OutboxMessage
@@ -109,6 +110,7 @@ class CrashAfterCall:
         return self.transport.was_delivered(channel, key, since)
 
 
+@freeze_time("2026-12-07T01:00:00Z", tick=True)  # Monday 10:00 in Tokyo, when the reminder job runs; the clock ticks
 def test_interrupted_broadcast_resumes_without_sending_anyone_twice(core, slack_api, settings) -> None:
     people = [f"U{n:04d}" for n in range(1, 31)]
     slack_api.members = people
