@@ -62,8 +62,16 @@ def build_parser() -> argparse.ArgumentParser:
         "serve POST /slack/events, GET /healthz and GET /metrics instead.",
     )
     serve.add_argument("--http", action="store_true", help="serve HTTP instead of Socket Mode")
-    serve.add_argument("--host", default="0.0.0.0", help="address to listen on with --http (default 0.0.0.0)")
+    serve.add_argument(
+        "--host", default="0.0.0.0", help="address to listen on with --http or --health-port (default 0.0.0.0)"
+    )
     serve.add_argument("--port", type=int, default=3000, help="port to listen on with --http (default 3000)")
+    serve.add_argument(
+        "--health-port",
+        type=int,
+        metavar="PORT",
+        help="in Socket Mode, serve GET /healthz (503 while the link to Slack is down) and GET /metrics on PORT",
+    )
     serve.add_argument(
         "--no-worker",
         action="store_true",
@@ -209,7 +217,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if not args.no_worker:
         check_settings(settings)
     connect = partial(wait_for_core, settings)
-    return serve(settings, connect, http=args.http, host=args.host, port=args.port, worker=not args.no_worker)
+    return serve(
+        settings,
+        connect,
+        http=args.http,
+        host=args.host,
+        port=args.port,
+        worker=not args.no_worker,
+        health_port=args.health_port,
+    )
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:

@@ -10,10 +10,11 @@ from functools import cached_property
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
+_TOKENS = {"slack_bot_token": ("the bot token", "xoxb-"), "slack_app_token": ("the app-level token", "xapp-")}
 
 
 class ConfigError(Exception):
@@ -50,6 +51,18 @@ class Settings(BaseSettings):
     kiun_workers: int = Field(8, ge=1, le=64, alias="KIUN_WORKERS")
     kiun_log_format: str = Field("text", alias="KIUN_LOG_FORMAT")
     kiun_log_level: str = Field("INFO", alias="KIUN_LOG_LEVEL")
+
+    @field_validator("slack_bot_token", "slack_app_token")
+    @classmethod
+    def _token_in_its_place(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Each Slack token has its prefix; one in the other's place stops start-up, saying which goes where."""
+        what, prefix = _TOKENS[info.field_name]
+        if value and not value.startswith(prefix):
+            other = next(field for field in _TOKENS if field != info.field_name)
+            other_what, other_prefix = _TOKENS[other]
+            hint = f"; {other_what} ({other_prefix}…) goes in {other.upper()}" if value.startswith(other_prefix) else ""
+            raise ValueError(f"must be {what} ({prefix}…){hint}")
+        return value
 
     @field_validator("kiun_admins", mode="before")
     @classmethod

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import time
 import urllib.error
@@ -13,7 +12,7 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
-_ids = itertools.count(1)
+from tests.fakes import slack_payloads as payloads
 
 
 @dataclass
@@ -60,21 +59,7 @@ class SlackSender:
     def command(
         self, command: str, text: str = "", user_id: str = "U_STAFF", channel_id: str = "C_GENERAL", **kwargs: Any
     ) -> Response:
-        n = next(_ids)
-        form = {
-            "token": "legacy",
-            "team_id": "T1",
-            "team_domain": "city",
-            "channel_id": channel_id,
-            "channel_name": "general",
-            "user_id": user_id,
-            "user_name": user_id.lower(),
-            "command": command,
-            "text": text,
-            "api_app_id": "A1",
-            "response_url": f"{self.response_url}/commands/{n}",
-            "trigger_id": f"trigger.{n}",
-        }
+        form = payloads.command(command, text, user_id, channel_id, self.response_url)
         return self.post(urlencode(form), "application/x-www-form-urlencoded", **kwargs)
 
     def interaction(self, payload: dict[str, Any], **kwargs: Any) -> Response:
@@ -90,27 +75,7 @@ class SlackSender:
         message_ts: str = "1700000000.000100",
         **kwargs: Any,
     ) -> Response:
-        n = next(_ids)
-        payload = {
-            "type": "block_actions",
-            "team": {"id": "T1"},
-            "user": {"id": user_id, "team_id": "T1"},
-            "api_app_id": "A1",
-            "trigger_id": f"trigger.{n}",
-            "container": {"type": "message"},
-            "channel": {"id": channel_id},
-            "message": {"ts": message_ts, "text": ""},
-            "response_url": f"{self.response_url}/actions/{n}",
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": "b1",
-                    "value": value,
-                    "action_ts": str(time.time()),
-                }
-            ],
-        }
+        payload = payloads.block_action(action_id, value, user_id, channel_id, message_ts, self.response_url)
         return self.interaction(payload, **kwargs)
 
     def view_submission(
@@ -121,36 +86,11 @@ class SlackSender:
         private_metadata: str = "",
         **kwargs: Any,
     ) -> Response:
-        payload = {
-            "type": "view_submission",
-            "team": {"id": "T1"},
-            "user": {"id": user_id, "team_id": "T1"},
-            "api_app_id": "A1",
-            "trigger_id": f"trigger.{next(_ids)}",
-            "view": {
-                "id": "V1",
-                "type": "modal",
-                "callback_id": callback_id,
-                "private_metadata": private_metadata,
-                "state": {"values": values},
-            },
-        }
-        return self.interaction(payload, **kwargs)
+        return self.interaction(payloads.view_submission(callback_id, values, user_id, private_metadata), **kwargs)
 
     def event(
         self, event: dict[str, Any], event_id: str | None = None, retry_num: int | None = None, **kwargs: Any
     ) -> Response:
-        body = json.dumps(
-            {
-                "token": "legacy",
-                "team_id": "T1",
-                "api_app_id": "A1",
-                "type": "event_callback",
-                "event_id": event_id or f"Ev{next(_ids):08d}",
-                "event_time": int(time.time()),
-                "event": event,
-                "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],
-            }
-        )
+        body = json.dumps(payloads.event(event, event_id))
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
         return self.post(body, "application/json", headers=headers, **kwargs)

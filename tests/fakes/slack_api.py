@@ -2,7 +2,8 @@
 
 It records every call, answers like Slack for the methods kiun uses, can be told to fail the next calls
 (429 with ``Retry-After``, 5xx, or a Slack error), and rejects Block Kit that breaks Slack's limits with
-``invalid_blocks`` as Slack does.
+``invalid_blocks`` as Slack does. ``apps.connections.open`` takes only the app-level token (:data:`APP_TOKEN`) and
+answers a URL on the Socket Mode stand-in, :attr:`FakeSlackAPI.socket_mode` (see slack_socket.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from tests.fakes.slack_socket import FakeSocketMode
+
+APP_TOKEN = "xapp-1-A1-test"
 # Slack's documented limits (https://docs.slack.dev/reference/block-kit/blocks)
 MAX_BLOCKS_MESSAGE = 50
 MAX_BLOCKS_VIEW = 100
@@ -36,6 +40,7 @@ class Call:
     method: str
     params: dict[str, Any]
     headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 @dataclass
@@ -137,6 +142,7 @@ class FakeSlackAPI:
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.uploads: dict[str, bytes] = {}
         self.files: dict[str, bytes] = {}  # path → content, served to GET with the bot token (url_private)
+        self.socket_mode = FakeSocketMode()
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -146,11 +152,13 @@ class FakeSlackAPI:
     # -- lifecycle ------------------------------------------------------------------------------------
     def start(self) -> FakeSlackAPI:
         self._thread.start()
+        self.socket_mode.start()
         return self
 
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self.socket_mode.stop()
 
     @property
     def base_url(self) -> str:
@@ -172,6 +180,7 @@ class FakeSlackAPI:
             self.messages = {}
             self.uploads = {}
             self.files = {}
+        self.socket_mode.reset()
 
     def fail(
         self, method: str, status: int = 500, times: int = 1, retry_after: int | None = None, error: str | None = None
@@ -192,6 +201,11 @@ class FakeSlackAPI:
         with self._lock:
             self.patterns[method] = pattern
         return pattern
+
+    def responses(self) -> list[dict[str, Any]]:
+        """What was posted to the response_urls of commands and actions (``respond()``), oldest first."""
+        with self._lock:
+            return [call.params for call in self.calls if call.method.startswith(("/commands/", "/actions/"))]
 
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
@@ -217,7 +231,12 @@ class FakeSlackAPI:
             pattern = self.patterns.get(method)
             return pattern.next() if pattern else None
 
-    def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    def answer(self, method: str, params: dict[str, Any], token: str = "") -> dict[str, Any]:
+        """Slack's answer to ``method``; ``token`` is the bearer token the call came with."""
+        if method == "apps.connections.open":
+            if token == APP_TOKEN:
+                return {"ok": True, "url": self.socket_mode.url()}
+            return {"ok": False, "error": "not_allowed_token_type" if token.startswith("xoxb-") else "invalid_auth"}
         blocks = params.get("blocks")
         if isinstance(blocks, str):
             blocks = json.loads(blocks)
@@ -328,7 +347,8 @@ class FakeSlackAPI:
                 if failure:
                     self._send(failure.status, failure.body, failure.headers)
                 else:
-                    self._send(200, fake.answer(method, params))
+                    token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+                    self._send(200, fake.answer(method, params, token))
 
             def _send(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(body).encode()

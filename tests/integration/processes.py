@@ -92,9 +92,10 @@ class KiunProcess:
 def start_kiun(
     args: list[str], env: dict[str, str], log_path: Path, module: str = "bot", port: int | None = None
 ) -> KiunProcess:
-    """Start ``python -m <module> <args>`` in the project root with ``env`` on top of this one's environment."""
-    full_env = os.environ | {"KIUN_LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1"} | env
-    full_env.pop("SLACK_APP_TOKEN", None)
+    """Start ``python -m <module> <args>`` in the project root with ``env`` on top of this one's environment (less
+    its SLACK_APP_TOKEN: Socket Mode only when ``env`` asks for it)."""
+    inherited = {name: value for name, value in os.environ.items() if name != "SLACK_APP_TOKEN"}
+    full_env = inherited | {"KIUN_LOG_FORMAT": "json", "PYTHONUNBUFFERED": "1"} | env
     log = log_path.open("w", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", module, *args], cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT

@@ -55,7 +55,7 @@ class Kiun:
 
     def responses(self) -> list[dict]:
         """What listeners sent to response_url (respond()), oldest first."""
-        return [call.params for call in self.slack_api.calls if call.method.startswith(("/commands/", "/actions/"))]
+        return self.slack_api.responses()
 
     def wait_responses(self, count: int = 1) -> list[dict]:
         wait_until(lambda: len(self.responses()) >= count)

@@ -17,6 +17,7 @@ from bot.i18n import t
 from bot.services.ideas import store
 from bot.services.ideas.rules import IdeaFields
 from tests.conftest import ADMIN
+from tests.integration import slack_expectations as expect
 from tests.integration.ideas_helpers import (
     blocks_text,
     drain,
@@ -85,7 +86,7 @@ def test_idea_without_text_opens_the_form_and_explains_anonymity(kiun, sender):
 def test_modal_submission_saves_posts_numbered_and_confirms_by_dm(kiun):
     idea_id = propose(kiun, user="U_A")
     [dm] = [call.params for call in kiun.slack_api.wait_for("chat.postMessage")]
-    assert dm["channel"] == "DU_A" and dm["text"].startswith("提案 #1「会議資料をペーパーレスにする」を受け付けました")
+    expect.idea_received_dm(dm, "U_A")
     [idea] = ideas(kiun.core)
     assert (idea.id, idea.department, idea.category, idea.hours_saved, idea.status) == (
         1,

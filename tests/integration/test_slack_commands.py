@@ -13,6 +13,7 @@ from bot.handlers import Request, Router, build_router
 from bot.i18n import t
 from bot.replies import Form, Input, Option, Reply
 from tests.conftest import ADMIN
+from tests.integration import slack_expectations as expect
 from tests.integration.slack_harness import start_kiun
 
 
@@ -24,11 +25,7 @@ def ack_text(response) -> str:
 def test_kiun_help_is_ephemeral_japanese_within_the_ack(sender):
     response = sender.command("/kiun", "help")
     assert response.status == 200
-    body = response.json()
-    assert body["response_type"] == "ephemeral"
-    text = ack_text(response)
-    assert "kiun（機運）の使い方" in text and "/idea" in text and "/ask" in text
-    assert "管理コマンド" not in text  # staff do not see the admin menu
+    expect.help_ack(response.json())
 
 
 def test_unknown_subcommand_lists_valid_ones(sender):
@@ -56,17 +53,13 @@ def test_admin_only_for_admins(kiun, sender):
 
 def test_ask_acks_at_once_then_answers_lazily(kiun, sender):
     response = sender.command("/ask", "DXとは何ですか")
-    assert response.json()["text"] == t("slack.thinking")
-    answer = kiun.wait_responses(1)[0]
-    assert answer["text"] == t("ask.refused")  # no documents indexed yet
-    assert answer["response_type"] == "ephemeral"
+    expect.thinking_ack(response.json())
+    expect.ask_refused(kiun.wait_responses(1)[0])  # no documents indexed yet
 
 
 def test_button_press_answers_through_response_url(kiun, sender):
     assert sender.block_action("kiun_help", "help").status == 200
-    answer = kiun.wait_responses(1)[0]
-    assert answer["text"] == t("help.title") and answer["replace_original"] is False
-    assert any("/kiun help" in block["text"]["text"] for block in answer["blocks"] if block["type"] == "section")
+    expect.help_button_answer(kiun.wait_responses(1)[0])
 
 
 def test_stale_button_gets_a_polite_hint(kiun, sender):

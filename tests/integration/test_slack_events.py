@@ -5,23 +5,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.db.models import SlackEvent
-from bot.i18n import t
 from tests.conftest import ADMIN
+from tests.fakes.slack_payloads import dm, mention
+from tests.integration import slack_expectations as expect
 from tests.integration.slack_harness import Kiun
-
-
-def mention(text: str = "<@UBOT> こんにちは", **extra) -> dict:
-    return {
-        "type": "app_mention",
-        "user": "U_STAFF",
-        "channel": "C_GENERAL",
-        "ts": "1700000001.000100",
-        "text": text,
-    } | extra
-
-
-def dm(text: str = "こんにちは", **extra) -> dict:
-    return {"type": "message", "channel_type": "im", "channel": "D_STAFF", "user": "U_STAFF", "text": text} | extra
 
 
 def event_rows(kiun: Kiun) -> int:
@@ -45,9 +32,7 @@ def test_duplicate_event_acts_once(kiun, sender):
 
 def test_mention_is_answered_in_its_thread(kiun, sender):
     sender.event(mention())
-    post = kiun.slack_api.wait_for("chat.postMessage")[0].params
-    assert post["channel"] == "C_GENERAL" and post["thread_ts"] == "1700000001.000100"
-    assert post["text"] == t("message.hint")
+    expect.mention_reply(kiun.slack_api.wait_for("chat.postMessage")[0].params)
 
 
 def test_dm_is_answered_and_bot_messages_are_ignored(kiun, sender):
@@ -58,18 +43,12 @@ def test_dm_is_answered_and_bot_messages_are_ignored(kiun, sender):
     sender.event(dm())
     kiun.server.stop()  # waits for every listener to finish
     [post] = [call.params for call in kiun.slack_api.calls_to("chat.postMessage")]
-    assert post["channel"] == "D_STAFF" and post["text"] == t("message.hint")
+    expect.dm_reply(post)
 
 
 def test_app_home_opened_publishes_the_home_view(kiun, sender):
     sender.event({"type": "app_home_opened", "user": ADMIN, "channel": "D1", "tab": "home"})
-    call = kiun.slack_api.wait_for("views.publish")[0].params
-    assert call["user_id"] == ADMIN
-    view = call["view"]
-    assert view["type"] == "home"
-    texts = " ".join(block["text"]["text"] for block in view["blocks"] if block["type"] == "section")
-    assert t("home.title") in texts and "管理コマンド" in texts  # admins see the admin menu
-    assert any(block["type"] == "actions" for block in view["blocks"])
+    expect.admin_home(kiun.slack_api.wait_for("views.publish")[0].params, ADMIN)
 
 
 def test_thread_replies_go_to_thread_handlers(core, slack_api):

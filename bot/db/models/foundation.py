@@ -75,7 +75,8 @@ class OutboxMessage(Base):
 
 
 class SlackEvent(Base):
-    """Slack event ids already handled: a retried delivery of the same event never acts twice."""
+    """Slack event ids (and Socket Mode envelope ids, as ``envelope:<id>``) already handled: a retried delivery of
+    the same event or envelope never acts twice."""
 
     __tablename__ = "slack_events"
 

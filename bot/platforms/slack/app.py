@@ -107,6 +107,17 @@ def request_context(context: BoltContext, next: Any) -> Any:  # noqa: A002 - Bol
     return next()
 
 
+def first_delivery(core: Core, key: str) -> bool:
+    """Record ``key`` (an Events API ``event_id``, or ``envelope:<id>`` for Socket Mode) as handled; False when it
+    already was — by this process or another replica (a unique database row)."""
+    try:
+        with transaction(core.sessions) as session:
+            session.add(SlackEvent(event_id=key[:64]))
+    except IntegrityError:
+        return False
+    return True
+
+
 class Listeners:
     """Bolt listeners; each turns one kind of Slack request into a Request for the router."""
 
@@ -119,16 +130,11 @@ class Listeners:
     def dedupe_events(self, body: dict[str, Any], next: Any) -> Any:  # noqa: A002
         """Handle each Events API ``event_id`` once: a database row, so retries and replicas never act twice."""
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if not event_id:
+        if not event_id or first_delivery(self.core, str(event_id)):
             return next()
-        try:
-            with transaction(self.core.sessions) as session:
-                session.add(SlackEvent(event_id=str(event_id)[:64]))
-        except IntegrityError:
-            log.info("slack: event %s already handled; ignoring this delivery", event_id)
-            self.metrics.requests.labels("event", "duplicate").inc()
-            return BoltResponse(status=200, body="")
-        return next()
+        log.info("slack: event %s already handled; ignoring this delivery", event_id)
+        self.metrics.requests.labels("event", "duplicate").inc()
+        return BoltResponse(status=200, body="")
 
     # -- commands --------------------------------------------------------------------------------------
     def command(self, ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext):

@@ -1,8 +1,9 @@
 """``kiun serve``: Socket Mode, or HTTP (``POST /slack/events``, ``GET /healthz``, ``GET /metrics``) on waitress.
 
-Start-up waits for the database (see ``bot.cli.wait_for_core``); over HTTP the port is open meanwhile and answers
-503 (``/healthz``: ``{"status": "starting"}``), so an orchestrator sees kiun as not ready rather than crashed, and
-kiun becomes ready without a restart once the database answers.
+In Socket Mode, ``--health-port`` serves ``GET /healthz`` (503 while the link to Slack is down) and ``GET /metrics``
+the same way. Start-up waits for the database (see ``bot.cli.wait_for_core``); the port is open meanwhile and
+answers 503 (``/healthz``: ``{"status": "starting"}``), so an orchestrator sees kiun as not ready rather than crashed,
+and kiun becomes ready without a restart once the database answers.
 
 Shutdown on SIGTERM/SIGINT is graceful: stop accepting, let requests in flight and their post-ack work finish
 (bounded by :data:`GRACE_SECONDS`), then stop the scheduler and outbox sender.
@@ -33,6 +34,7 @@ from bot.handlers import Router, build_router
 from bot.metrics import Metrics
 from bot.platforms.slack.app import build_app, listener_executor, slow_executor
 from bot.platforms.slack.home import install_home_refresh
+from bot.platforms.slack.socket import SocketModeLink
 
 log = logging.getLogger(__name__)
 
@@ -55,15 +57,23 @@ class GuardedRequestHandler(SlackRequestHandler):
 
 
 class KiunWSGI:
-    """The whole HTTP surface as one WSGI application."""
+    """The whole HTTP surface as one WSGI application. Without ``bolt`` (Socket Mode) only ``/healthz`` and
+    ``/metrics``; ``link`` then tells whether the Socket Mode link is up, which ``/healthz`` reports too."""
 
-    def __init__(self, core: Core, bolt: App, metrics: Metrics, executors: tuple[Executor, ...] = ()) -> None:
-        self.core, self.bolt, self.metrics, self.executors = core, bolt, metrics, executors
-        self.slack = GuardedRequestHandler(bolt, path=EVENTS_PATH)
+    def __init__(
+        self,
+        core: Core,
+        bolt: App | None,
+        metrics: Metrics,
+        executors: tuple[Executor, ...] = (),
+        link: Callable[[], bool] | None = None,
+    ) -> None:
+        self.core, self.metrics, self.executors, self.link = core, metrics, executors, link
+        self.slack = GuardedRequestHandler(bolt, path=EVENTS_PATH) if bolt is not None else None
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")
-        if path == EVENTS_PATH and method == "POST":
+        if path == EVENTS_PATH and method == "POST" and self.slack is not None:
             route = "events"
             captured: dict[str, str] = {}
 
@@ -75,15 +85,24 @@ class KiunWSGI:
             self.metrics.http_requests.labels(route, captured.get("status", "500")).inc()
             return body
         if path == "/healthz" and method == "GET":
-            if ping(self.core.engine):
-                status, payload = "200 OK", {"status": "ok"}
-            else:
-                status, payload = "503 Service Unavailable", {"status": "unavailable"}
+            status, payload = self._health()
             return self._send(start_response, "healthz", status, json.dumps(payload).encode(), "application/json")
         if path == "/metrics" and method == "GET":
             data, content_type = self.metrics.render()
             return self._send(start_response, "metrics", "200 OK", data, content_type)
         return self._send(start_response, "other", "404 Not Found", b"Not Found", "text/plain; charset=utf-8")
+
+    def _health(self) -> tuple[str, dict[str, str]]:
+        """200 when the database answers (and the Socket Mode link is up), else 503."""
+        healthy = ping(self.core.engine)
+        payload = {}
+        if self.link is not None:
+            connected = self.link()
+            healthy = healthy and connected
+            payload["slack"] = "connected" if connected else "disconnected"
+        if healthy:
+            return "200 OK", {"status": "ok"} | payload
+        return "503 Service Unavailable", {"status": "unavailable"} | payload
 
     def _send(self, start_response: Callable, route: str, status: str, data: bytes, content_type: str) -> list[bytes]:
         self.metrics.http_requests.labels(route, status.split(" ", 1)[0]).inc()
@@ -172,21 +191,23 @@ def serve(
     host: str = "0.0.0.0",
     port: int = 3000,
     worker: bool = True,
+    health_port: int | None = None,
 ) -> int:
     """Run kiun for Slack until SIGTERM/SIGINT; returns the exit code.
 
-    ``connect(stop)`` gives the Core once the database answers (None if stopped meanwhile); over HTTP the port
-    answers 503 until then."""
+    ``connect(stop)`` gives the Core once the database answers (None if stopped meanwhile); the HTTP port (``port``
+    with ``http``, else ``health_port`` if given) answers 503 until then."""
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    server = HttpServer(starting_app, host, port, threads=settings.kiun_workers).start() if http else None
+    listen = port if http else health_port
+    server = None if listen is None else HttpServer(starting_app, host, listen, threads=settings.kiun_workers).start()
     try:
         core = connect(stop)
         if core is None:
             return 0
         try:
-            _run(core, server, stop, worker)
+            _run(core, server, stop, worker, http)
         finally:
             core.close()
     finally:
@@ -195,28 +216,31 @@ def serve(
     return 0
 
 
-def _run(core: Core, server: HttpServer | None, stop: threading.Event, worker: bool) -> None:
-    """Answer Slack (over ``server``, or Socket Mode without one) next to the workers until ``stop`` is set."""
+def _run(core: Core, server: HttpServer | None, stop: threading.Event, worker: bool, http: bool) -> None:
+    """Answer Slack (over HTTP on ``server``, or in Socket Mode with ``server`` for health) next to the workers
+    until ``stop`` is set."""
     workers = _start_workers(core) if worker else None
     try:
-        if server is not None:
+        if http and server is not None:
             server.swap(make_wsgi_app(core))
             log.info("kiun: serving Slack over HTTP on %s%s", server.url, EVENTS_PATH)
             stop.wait()
             log.info("kiun: stopping; finishing requests in flight")
             server.stop()
         else:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
             executor, slow, router = listener_executor(core), slow_executor(core), build_router()
-            app = build_app(core, router, Metrics(core), executor=executor, slow=slow)
+            metrics = Metrics(core)
+            app = build_app(core, router, metrics, executor=executor, slow=slow)
             install_home_refresh(core, router, app.client, executor)
-            handler = SocketModeHandler(app, core.settings.slack_app_token)
-            handler.connect()
-            log.info("kiun: connected to Slack (Socket Mode)")
+            link = SocketModeLink(app, core, metrics)
+            link.connect()
+            if server is not None:
+                server.swap(KiunWSGI(core, None, metrics, link=link.connected))
+                log.info("kiun: serving /healthz and /metrics on %s", server.url)
+            log.info("kiun: %s Slack (Socket Mode)", "connected to" if link.connected() else "connecting to")
             stop.wait()
             log.info("kiun: stopping; finishing work in flight")
-            handler.close()
+            link.close()
             executor.shutdown(wait=True)
             slow.shutdown(wait=True)
     finally:
