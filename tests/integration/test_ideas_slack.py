@@ -164,7 +164,8 @@ def test_quick_idea_over_the_limit_keeps_the_text(kiun, sender):
 def test_mentions_and_links_in_ideas_are_shown_literally(kiun, sender):
     propose(kiun, title="<!channel> 至急 <@U999> <https://evil.example|ここ>", proposal="<!here> & <#C1>")
     drain(kiun.core)
-    post = blocks_text(kiun.slack_api.calls_to("chat.postMessage")[-1].params)
+    [channel_post] = [c.params for c in kiun.slack_api.calls_to("chat.postMessage") if c.params["channel"] == "C_IDEAS"]
+    post = blocks_text(channel_post)  # the channel post, not a DM that may arrive after it
     for raw in ("<!channel>", "<@U999>", "<https://", "<!here>", "<#C1>"):
         assert raw not in post
     assert "&lt;!channel&gt; 至急 &lt;@U999&gt;" in post and "&lt;!here&gt; &amp; &lt;#C1&gt;" in post
