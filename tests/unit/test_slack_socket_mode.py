@@ -35,6 +35,7 @@ def test_backoff_doubles_from_one_second_up_to_thirty_with_half_of_it_random() -
             "kiun: SLACK_APP_TOKEN is invalid: must be the app-level token (xapp-…)",
         ),
     ],
+    ids=["bot token as app token", "app token as bot token", "not a token"],
 )
 def test_serve_stops_with_one_line_when_a_token_is_in_the_wrong_place(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tokens: dict[str, str], line: str
