@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.cli import build_parser
 from bot.config import Settings
 from bot.handlers import build_router
 
@@ -57,3 +58,10 @@ def test_readme_configuration_table_lists_every_setting() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", readme, re.MULTILINE))
     assert table == set(SETTING_NAMES)
+
+
+def test_compose_runs_socket_mode_with_a_health_check_on_the_port_it_serves() -> None:
+    kiun = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))["services"]["kiun"]
+    args = build_parser().parse_args(kiun["command"][1:])
+    assert (args.command, args.http, args.health_port) == ("serve", False, 8080)
+    assert f"127.0.0.1:{args.health_port}/healthz" in " ".join(kiun["healthcheck"]["test"])
