@@ -15,6 +15,7 @@ from bot.db.session import transaction
 from bot.jobs import job
 from bot.jobs.scheduler import job_plan
 from bot.services import learning
+from bot.services.calendar import short_day
 from bot.services.delivery import enqueue
 from bot.services.facts import build_facts
 from bot.services.lesson_replies import fact_reply, lesson_reply, review_dm_reply, review_post_reply
@@ -121,11 +122,11 @@ def send_reviews(core: Core, occurrence: datetime, params: dict[str, Any]) -> st
             sent += enqueue(session, f"quiz-review:{item.id}:{item.sends}", item.user_id, reply)
         upcoming = learning.next_review_day(session, today)
     log.info("quiz-review: %d DMs queued, %d dropped", sent, dropped, extra={"enqueued": sent})
-    done = [f"{sent} review DMs queued"] if sent else [f"no review quiz is due on {today.month}/{today.day}"]
+    done = [f"{sent} review DMs queued"] if sent else [f"no review quiz is due on {short_day(today)}"]
     if dropped:
         done.append(f"{dropped} reviews of lessons no longer in the content dropped")
     if upcoming:
-        done.append(f"the next is due on {upcoming.month}/{upcoming.day}")
+        done.append(f"the next is due on {short_day(upcoming)}")
     return "; ".join(done)
 
 

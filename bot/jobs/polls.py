@@ -24,7 +24,7 @@ from bot.core import Core
 from bot.db.models import PollRun
 from bot.jobs import job
 from bot.jobs.scheduler import job_plan
-from bot.services.calendar import BusinessCalendar
+from bot.services.calendar import BusinessCalendar, short_day
 from bot.services.polls.runs import OPEN, PollError, close_run, open_run, remind, resume_opening
 from bot.services.polls.templates import PollTemplate, load_templates
 
@@ -32,10 +32,6 @@ log = logging.getLogger(__name__)
 
 SECRET_NEED = "pulse polls need it to keep answers anonymous (set a long random value)"
 NEXT_DUE_HORIZON = timedelta(days=366)  # how far ahead poll-open looks for a template's next due run
-
-
-def day_text(day: date) -> str:
-    return f"{day.month}/{day.day}"
 
 
 @job(
@@ -79,8 +75,8 @@ def _nothing_due(core: Core, occurrence: datetime, templates: list[PollTemplate]
         hint = f"to open one now: /kiun admin poll start {templates[0].id}"
         return f"no poll template has a schedule (every_n_weeks in content/polls); {hint}"
     upcoming = _next_due(core, occurrence, scheduled)
-    parts = [f"no poll template is due on {day_text(occurrence.date())}"]
-    parts += [f"{template.id} is next due on {day_text(day)}" for template, day in upcoming]
+    parts = [f"no poll template is due on {short_day(occurrence.date())}"]
+    parts += [f"{template.id} is next due on {short_day(day)}" for template, day in upcoming]
     parts.append(f"to open one now: /kiun admin poll start {(upcoming[0][0] if upcoming else scheduled[0]).id}")
     return "; ".join(parts)
 
@@ -132,7 +128,7 @@ def poll_remind(core: Core, occurrence: datetime, params: dict[str, Any]) -> str
     reminded = _each(core, occurrence, "remind_on", remind, pending)
     done += [f"reminded {count} members of run #{run_id}" for run_id, count in reminded]
     if not reminded:
-        nothing = f"no open poll is due a reminder on {day_text(occurrence.date())}"
+        nothing = f"no open poll is due a reminder on {short_day(occurrence.date())}"
         done.append(_next_run(core, nothing, "remind_on", "is reminded", pending))
     return "; ".join(done)
 
@@ -146,7 +142,7 @@ def poll_remind(core: Core, occurrence: datetime, params: dict[str, Any]) -> str
 def poll_close(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     closed = _each(core, occurrence, "closes_on", close_run)
     if not closed:
-        return _next_run(core, f"no open poll closes on {day_text(occurrence.date())}", "closes_on", "closes")
+        return _next_run(core, f"no open poll closes on {short_day(occurrence.date())}", "closes_on", "closes")
     return "; ".join(f"closed run #{run.id} and posted its results to {run.channel}" for _, run in closed)
 
 
@@ -160,7 +156,7 @@ def _next_run(core: Core, nothing: str, day_column: str, verb: str, extra=None) 
         upcoming = session.scalars(select(PollRun).where(*conditions).order_by(column, PollRun.id).limit(1)).first()
     if upcoming is None:
         return nothing
-    return f"{nothing}; run #{upcoming.id} ({upcoming.poll}) {verb} on {day_text(getattr(upcoming, day_column))}"
+    return f"{nothing}; run #{upcoming.id} ({upcoming.poll}) {verb} on {short_day(getattr(upcoming, day_column))}"
 
 
 def _each(core: Core, occurrence: datetime, day_column: str, action: Callable, extra=None) -> list[tuple[int, Any]]:

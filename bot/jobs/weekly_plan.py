@@ -14,7 +14,7 @@ from bot.db.session import transaction
 from bot.i18n import t
 from bot.jobs import job
 from bot.replies import Reply, Section
-from bot.services.calendar import BusinessCalendar
+from bot.services.calendar import BusinessCalendar, short_day
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def plan_reply(core: Core, start: datetime, lang: str) -> Reply:
         t(
             "jobs.weekly_plan.row",
             lang,
-            day=f"{when.month}/{when.day}",
+            day=short_day(when),
             weekday=weekdays[when.weekday()],
             time=when.strftime("%H:%M"),
             name=name,
@@ -86,7 +86,7 @@ def plan_reply(core: Core, start: datetime, lang: str) -> Reply:
     ]
     lines += [t("jobs.weekly_plan.more", lang, name=name) for name in crowded]
     last = end - timedelta(days=1)
-    title = t("jobs.weekly_plan.title", lang, start=f"{start.month}/{start.day}", end=f"{last.month}/{last.day}")
+    title = t("jobs.weekly_plan.title", lang, start=short_day(start), end=short_day(last))
     body = "\n".join(lines) or t("jobs.weekly_plan.none", lang)
     status = t("jobs.weekly_plan.failed", lang, count=failed) if failed else t("jobs.weekly_plan.failed_none", lang)
     return Reply(text=title, sections=[Section(text=f"*{title}*\n{body}"), Section(text=status)], ephemeral=False)

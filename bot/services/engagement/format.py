@@ -41,10 +41,6 @@ def day(value: date, lang: str) -> str:
     return t("report.date", lang, year=value.year, month=value.month, day=value.day)
 
 
-def short_day(value: date) -> str:
-    return f"{value.month}/{value.day}"
-
-
 def month_label(month: Month, lang: str) -> str:
     return t("report.month", lang, year=month.year, month=month.month)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from bot.i18n import t
 from bot.replies import Image
 from bot.services import charts
+from bot.services.calendar import short_day
 from bot.services.engagement.figures import Figures
-from bot.services.engagement.format import short, short_day
+from bot.services.engagement.format import short
 from bot.services.ideas.rules import status_label
 
 
