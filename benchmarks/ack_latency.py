@@ -30,8 +30,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler  # noqa: E402
 from slack_sdk import WebClient  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
-from bot.config import load_settings  # noqa: E402
-from bot.core import Core  # noqa: E402
+from bot.app.config import load_settings  # noqa: E402
+from bot.app.core import Core  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
 from bot.platforms.slack.server import HttpServer, make_wsgi_app  # noqa: E402
 from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402

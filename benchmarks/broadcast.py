@@ -24,16 +24,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, select  # noqa: E402
 
-from bot.config import load_settings  # noqa: E402
-from bot.core import Core  # noqa: E402
+from bot.app.config import load_settings  # noqa: E402
+from bot.app.core import Core  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
-from bot.db.models import OutboxMessage  # noqa: E402
+from bot.delivery.outbox import Sender  # noqa: E402
+from bot.features.polls.runs import open_run  # noqa: E402
+from bot.features.polls.templates import get_template  # noqa: E402
+from bot.models import OutboxMessage  # noqa: E402
 from bot.platforms.slack.client import make_client  # noqa: E402
 from bot.platforms.slack.directory import SlackDirectory  # noqa: E402
 from bot.platforms.slack.transport import SlackTransport  # noqa: E402
-from bot.services.delivery import Sender  # noqa: E402
-from bot.services.polls.runs import open_run  # noqa: E402
-from bot.services.polls.templates import get_template  # noqa: E402
 from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
 
 

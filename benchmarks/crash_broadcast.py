@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import text  # noqa: E402
 
-from bot.core import Core  # noqa: E402
+from bot.app.core import Core  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
-from bot.db.models import Base  # noqa: E402
+from bot.models import Base  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
 from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
 from tests.integration.crash_broadcast import CrashResult, crash_broadcast  # noqa: E402

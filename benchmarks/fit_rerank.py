@@ -1,4 +1,4 @@
-"""Fit the weights of the search re-ranker (`bot/services/qa/rerank.py`) on JSQuAD v1.3 validation.
+"""Fit the weights of the search re-ranker (`bot/features/qa/rerank.py`) on JSQuAD v1.3 validation.
 
 For every question, BM25's candidates and their features are computed by kiun's own code; a pairwise logistic
 regression learns to put the question's paragraph above the others. Five-fold cross-validation splits by
@@ -22,9 +22,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from retrieval import DEFAULT_DATA, build, fresh_core, load  # noqa: E402
 
-from bot.db.models import QaChunk, QaDocument  # noqa: E402
-from bot.services.qa import rerank  # noqa: E402
-from bot.services.qa.index import bm25, hits, indexed_text, query_weights  # noqa: E402
+from bot.features.qa import rerank  # noqa: E402
+from bot.features.qa.index import bm25, hits, indexed_text, query_weights  # noqa: E402
+from bot.models import QaChunk, QaDocument  # noqa: E402
 
 FOLDS = 5
 C = 0.2  # inverse L2 strength

@@ -14,14 +14,14 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from bot.config import load_settings
-from bot.core import Core
+from bot.app.config import load_settings
+from bot.app.core import Core
 from bot.db.migrate import upgrade
-from bot.db.models import Idea
 from bot.db.session import transaction
-from bot.services.ideas.rules import IdeaFields
-from bot.services.ideas.similar import similar_ideas
-from bot.services.ideas.store import dedupe_key, search_text
+from bot.features.ideas.rules import IdeaFields
+from bot.features.ideas.similar import similar_ideas
+from bot.features.ideas.store import dedupe_key, search_text
+from bot.models import Idea
 
 WORDS = [
     "会議",

@@ -31,13 +31,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from ack_latency import SECRET, floor_app, signed_command  # noqa: E402
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
-from bot.config import load_settings  # noqa: E402
-from bot.core import Core  # noqa: E402
+from bot.app.config import load_settings  # noqa: E402
+from bot.app.core import Core  # noqa: E402
+from bot.chat.i18n import t  # noqa: E402
+from bot.common.paths import content_dir  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
-from bot.i18n import t  # noqa: E402
-from bot.paths import content_dir  # noqa: E402
+from bot.features.qa.ingest import add_paths  # noqa: E402
 from bot.platforms.slack.server import HttpServer  # noqa: E402
-from bot.services.qa.ingest import add_paths  # noqa: E402
 from tests.fakes.openai_api import FakeOpenAI  # noqa: E402
 from tests.fakes.signing import SlackSender  # noqa: E402
 from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402

@@ -29,7 +29,7 @@ from retrieval import DEFAULT_DATA, LARGE, build, fresh_core, load, padding  # n
 from sqlalchemy import func, select  # noqa: E402
 
 from bot.db.migrate import upgrade  # noqa: E402
-from bot.db.models import QaChunk  # noqa: E402
+from bot.models import QaChunk  # noqa: E402
 from tests.conftest import SIGNING_SECRET  # noqa: E402
 from tests.fakes.signing import SlackSender  # noqa: E402
 from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402

@@ -21,15 +21,16 @@ from freezegun import freeze_time
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.core import Core  # noqa: E402
+from bot.app.core import Core  # noqa: E402
+from bot.chat.request import Request
 from bot.db.migrate import upgrade  # noqa: E402
-from bot.handlers import Request, build_router  # noqa: E402
+from bot.features import build_router  # noqa: E402
+from bot.features.report.figures import gather  # noqa: E402
+from bot.features.report.month import Month  # noqa: E402
+from bot.features.report.page import render_html  # noqa: E402
+from bot.features.report.report import build_report  # noqa: E402
+from bot.features.report.visuals import draw_charts  # noqa: E402
 from bot.platforms.slack.blocks import home_view  # noqa: E402
-from bot.services.engagement.figures import gather  # noqa: E402
-from bot.services.engagement.month import Month  # noqa: E402
-from bot.services.engagement.page import render_html  # noqa: E402
-from bot.services.engagement.report import build_report  # noqa: E402
-from bot.services.engagement.visuals import draw_charts  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
 from tests.fixtures.engagement_month import ADMIN, seed_month  # noqa: E402
 

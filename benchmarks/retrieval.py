@@ -29,13 +29,13 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
-from bot.config import load_settings  # noqa: E402
-from bot.core import Core  # noqa: E402
+from bot.app.config import load_settings  # noqa: E402
+from bot.app.core import Core  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
-from bot.db.models import Base  # noqa: E402
-from bot.services.qa.answer import CONFIDENCE_THRESHOLD  # noqa: E402
-from bot.services.qa.ingest import add_bytes  # noqa: E402
-from bot.services.qa.search import search, search_with_confidence  # noqa: E402
+from bot.features.qa.answer import CONFIDENCE_THRESHOLD  # noqa: E402
+from bot.features.qa.ingest import add_bytes  # noqa: E402
+from bot.features.qa.search import search, search_with_confidence  # noqa: E402
+from bot.models import Base  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "jsquad-valid-v1.3.json"
 LARGE = 20_000

@@ -7,8 +7,8 @@ import os
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from bot.db.models import Base
 from bot.db.session import normalise_url
+from bot.models import Base
 
 config = context.config
 target_metadata = Base.metadata

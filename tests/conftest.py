@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
-from bot.config import Settings, load_settings
-from bot.core import Core
+from bot.app.config import Settings, load_settings
+from bot.app.core import Core
 from bot.db.migrate import upgrade
-from bot.db.models import Base
 from bot.db.session import make_engine
+from bot.models import Base
 from tests.fakes.slack_api import FakeSlackAPI
 
 SIGNING_SECRET = "test-signing-secret"

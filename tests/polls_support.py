@@ -6,12 +6,12 @@ from datetime import date, datetime, time
 
 from sqlalchemy import select
 
-from bot.core import Core
-from bot.db.models import OutboxMessage, PollAnswer, PollRun
+from bot.app.core import Core
+from bot.features.polls.results import RunResults, compute_results
+from bot.features.polls.runs import open_run, record_answer
+from bot.features.polls.templates import get_template
+from bot.models import OutboxMessage, PollAnswer, PollRun
 from bot.platforms.console.directory import ConsoleDirectory
-from bot.services.polls.results import RunResults, compute_results
-from bot.services.polls.runs import open_run, record_answer
-from bot.services.polls.templates import get_template
 
 USERS = [f"U{n:04d}" for n in range(1, 13)]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 
+from bot.common.paths import bundled
 from bot.db.session import normalise_url
-from bot.paths import bundled
 
 
 def alembic_config(database_url: str) -> Config:

@@ -18,15 +18,15 @@ from pathlib import Path
 
 from sqlalchemy import func, select, update
 
-from bot.core import Core
-from bot.db.models import OutboxMessage, Schedule
+from bot.app.core import Core
 from bot.db.session import transaction
-from bot.jobs.scheduler import sync_schedules
+from bot.delivery.outbox import LEASE
+from bot.features.polls.runs import open_run
+from bot.features.polls.templates import get_template
+from bot.models import OutboxMessage, Schedule
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.directory import SlackDirectory
-from bot.services.delivery import LEASE
-from bot.services.polls.runs import open_run
-from bot.services.polls.templates import get_template
+from bot.scheduling.scheduler import sync_schedules
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.integration.processes import KiunProcess, start_kiun
 

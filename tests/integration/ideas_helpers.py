@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.core import Core
-from bot.db.models import Idea, IdeaEvent, OutboxMessage
+from bot.app.core import Core
+from bot.delivery.outbox import Sender
+from bot.models import Idea, IdeaEvent, OutboxMessage
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.transport import SlackTransport
-from bot.services.delivery import Sender
 
 SELECTS = ("department", "category", "status")
 

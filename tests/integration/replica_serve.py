@@ -9,12 +9,12 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 
-from bot import jobs
+from bot.app.core import Core
+from bot.chat.reply import Reply
 from bot.cli import main
-from bot.core import Core
 from bot.db.session import transaction
-from bot.replies import Reply
-from bot.services.delivery import enqueue
+from bot.delivery.outbox import enqueue
+from bot.scheduling import registry as jobs
 
 
 @jobs.job("test-broadcast", cron="0 0 1 1 *", business_days_only=False, description="test: DM many users")

@@ -9,10 +9,11 @@ from __future__ import annotations
 import sys
 import time
 
-from bot import jobs, logs
-from bot.config import load_settings
-from bot.core import Core
-from bot.jobs.scheduler import Scheduler
+from bot.app import logs
+from bot.app.config import load_settings
+from bot.app.core import Core
+from bot.scheduling import registry as jobs
+from bot.scheduling.scheduler import Scheduler
 
 
 @jobs.job("test-tick", cron="* * * * * *", business_days_only=False, description="test: a short piece of work")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.i18n import t
+from bot.chat.i18n import t
 
 
 def help_ack(body: dict[str, Any]) -> None:

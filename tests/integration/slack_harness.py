@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.core import Core
-from bot.handlers import Router, build_router
+from bot.app.core import Core
+from bot.chat.router import Router
+from bot.features import build_router
 from bot.platforms.slack.server import HttpServer, KiunWSGI, make_wsgi_app
 from tests.conftest import SIGNING_SECRET
 from tests.fakes.signing import Response, SlackSender

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.core import Core
-from bot.db.models import OutboxMessage
+from bot.app.core import Core
+from bot.app.runtime import Workers
+from bot.chat.reply import Reply, Section
 from bot.db.session import transaction
-from bot.replies import Reply, Section
-from bot.runtime import Workers
-from bot.services.delivery import enqueue
+from bot.delivery.outbox import enqueue
+from bot.models import OutboxMessage
 from tests.fakes.slack_api import FakeSlackAPI
 
 ROOT = Path(__file__).resolve().parents[2]

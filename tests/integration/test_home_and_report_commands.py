@@ -10,17 +10,18 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
+from bot.app.core import Core
+from bot.chat.i18n import t
+from bot.chat.request import Request
 from bot.cli import main
-from bot.core import Core
-from bot.db.models import OutboxMessage, QaQuestion
 from bot.db.session import transaction
-from bot.handlers import Request, build_router
-from bot.i18n import t
+from bot.features import build_router
+from bot.features.ideas import store
+from bot.features.ideas.rules import IdeaFields
+from bot.features.report.month import Month
+from bot.features.report.report import build_report
+from bot.models import OutboxMessage, QaQuestion
 from bot.platforms.console import run_console
-from bot.services.engagement.month import Month
-from bot.services.engagement.report import build_report
-from bot.services.ideas import store
-from bot.services.ideas.rules import IdeaFields
 from tests.conftest import ADMIN, make_settings
 from tests.integration.ideas_helpers import drain
 from tests.integration.slack_harness import wait_until

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 from freezegun import freeze_time
 
+from bot.chat.reply import Reply
 from bot.cli import main
-from bot.jobs import registry
-from bot.jobs.scheduler import next_run, run_occurrence, sync_schedules
-from bot.replies import Reply
-from bot.services.ideas import store
-from bot.services.ideas.rules import IdeaFields
+from bot.features.ideas import store
+from bot.features.ideas.rules import IdeaFields
+from bot.scheduling.registry import registry
+from bot.scheduling.scheduler import next_run, run_occurrence, sync_schedules
 from tests.conftest import ADMIN
 from tests.integration.ideas_helpers import drain, outbox_rows
 

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.db.models import IdeaComment, IdeaVote, OutboxMessage
+from bot.chat.i18n import t
 from bot.db.session import transaction
 from bot.db.types import utcnow
-from bot.i18n import t
-from bot.services.ideas import store
-from bot.services.ideas.rules import IdeaFields
+from bot.features.ideas import store
+from bot.features.ideas.rules import IdeaFields
+from bot.models import IdeaComment, IdeaVote, OutboxMessage
 from tests.conftest import ADMIN
 from tests.integration import slack_expectations as expect
 from tests.integration.ideas_helpers import (

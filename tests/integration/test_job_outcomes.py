@@ -13,12 +13,12 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import update
 
+from bot.app.core import Core
 from bot.cli import main
-from bot.core import Core
-from bot.db.models import JobRun, OutboxMessage, QuizReview
 from bot.db.session import transaction
-from bot.services.ideas.rules import IdeaFields
-from bot.services.ideas.store import create_idea
+from bot.features.ideas.rules import IdeaFields
+from bot.features.ideas.store import create_idea
+from bot.models import JobRun, OutboxMessage, QuizReview
 from tests.content_fixtures import write_content
 from tests.fakes.slack_api import FakeSlackAPI
 

@@ -15,16 +15,17 @@ from freezegun.api import FrozenDateTimeFactory
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.core import Core
-from bot.db.models import ContentPost, OutboxMessage, QuizAnswer, QuizReview, Schedule
+from bot.app.core import Core
+from bot.chat.i18n import t
+from bot.chat.reply import Reply
+from bot.chat.request import Request
 from bot.db.session import transaction
-from bot.handlers import Request, build_router
-from bot.i18n import t
-from bot.jobs.scheduler import next_run, run_occurrence, sync_schedules
+from bot.delivery.outbox import Sender
+from bot.features import build_router
+from bot.models import ContentPost, OutboxMessage, QuizAnswer, QuizReview, Schedule
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.transport import SlackTransport
-from bot.replies import Reply
-from bot.services.delivery import Sender
+from bot.scheduling.scheduler import next_run, run_occurrence, sync_schedules
 from tests.conftest import ADMIN
 from tests.content_fixtures import content_fixture  # noqa: F401 - the content fixture
 from tests.fakes.slack_api import FakeSlackAPI
@@ -148,7 +149,7 @@ def test_lesson_post_has_quiz_buttons_and_sources(scheduled: Core) -> None:
 
 
 def test_no_lesson_channel_posts_nothing(core: Core, content: Path, settings, caplog) -> None:
-    from bot.jobs.lessons import post_lesson
+    from bot.features.lessons.jobs import post_lesson
 
     core.settings = settings.model_copy(update={"kiun_lesson_channel": None})
     with caplog.at_level(logging.WARNING):
@@ -406,10 +407,10 @@ def test_an_answer_to_an_outdated_review_dm_changes_nothing(scheduled: Core) -> 
 def test_bundled_lessons_and_facts_render_within_slack_limits(core: Core, slack_api: FakeSlackAPI) -> None:
     """Every bundled lesson and fact, posted through the real transport to the stand-in (which checks Block Kit
     limits), with the chart uploaded."""
-    from bot.paths import bundled
-    from bot.services.facts import build_facts
-    from bot.services.lesson_replies import fact_reply, lesson_reply
-    from bot.services.lessons import build_catalogue
+    from bot.common.paths import bundled
+    from bot.features.lessons.catalogue import build_catalogue
+    from bot.features.lessons.facts import build_facts
+    from bot.features.lessons.views import fact_reply, lesson_reply
 
     transport = SlackTransport(make_client(core.settings))
     lessons = build_catalogue(bundled("content"))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.db.models import QuizAnswer
-from bot.i18n import t
+from bot.chat.i18n import t
+from bot.models import QuizAnswer
 from tests.content_fixtures import content_fixture  # noqa: F401 - the content fixture
 
 

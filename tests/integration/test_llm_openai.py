@@ -1,4 +1,4 @@
-"""bot.services.llm through the real ``openai`` client against the local OpenAI-compatible stand-in."""
+"""bot.features.qa.llm through the real ``openai`` client against the local OpenAI-compatible stand-in."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.services.llm import LLMUnavailable, complete, make_llm_client
+from bot.features.qa.llm import LLMUnavailable, complete, make_llm_client
 from tests.conftest import make_settings
 from tests.fakes.openai_api import CHAT_MODEL, EMBEDDING_MODEL, FakeOpenAI
 

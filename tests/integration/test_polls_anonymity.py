@@ -12,14 +12,14 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from bot.db.models import Base, OutboxMessage
-from bot.jobs.polls import poll_close, poll_remind
+from bot.delivery.outbox import Sender
+from bot.features.polls.jobs import poll_close, poll_remind
+from bot.features.polls.runs import broadcast, respondent_token, secret_key, start_run
+from bot.features.polls.templates import get_template
+from bot.models import Base, OutboxMessage
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.directory import SlackDirectory
 from bot.platforms.slack.transport import SlackTransport
-from bot.services.delivery import Sender
-from bot.services.polls.runs import broadcast, respondent_token, secret_key, start_run
-from bot.services.polls.templates import get_template
 from tests.integration.test_polls_slack import comment, deliver, press, start
 from tests.polls_support import at, get_run
 

@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import PollRun
-from bot.jobs.polls import poll_close, poll_remind
+from bot.delivery.outbox import Sender
+from bot.features.polls.jobs import poll_close, poll_remind
+from bot.models import PollRun
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.directory import SlackDirectory
 from bot.platforms.slack.transport import SlackTransport
-from bot.services.delivery import Sender
 from tests.conftest import ADMIN
 from tests.integration.slack_harness import wait_until
 from tests.polls_support import answer_rows, at, get_run, outbox_keys, results

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.app.core import Core
 from bot.cli import main
-from bot.core import Core
-from bot.paths import content_dir
-from bot.services.qa import answer as qa
+from bot.common.paths import content_dir
+from bot.features.qa import answer as qa
 from tests.fixtures.qa_files import blank_pdf
 
 SAMPLE = str(content_dir() / "docs")

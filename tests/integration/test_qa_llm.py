@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import Core
-from bot.paths import content_dir
-from bot.services.qa import answer as qa
-from bot.services.qa.ingest import add_bytes, add_paths
-from bot.services.qa.search import search
+from bot.app.core import Core
+from bot.common.paths import content_dir
+from bot.features.qa import answer as qa
+from bot.features.qa.ingest import add_bytes, add_paths
+from bot.features.qa.search import search
 from tests.conftest import make_settings
 from tests.fakes.openai_api import FakeOpenAI
 

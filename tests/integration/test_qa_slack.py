@@ -6,11 +6,11 @@ import json
 
 from sqlalchemy import select
 
-from bot.db.models import QaDocument, QaQuestion
-from bot.i18n import t
-from bot.paths import content_dir
-from bot.services.qa import answer as qa
-from bot.services.qa.ingest import add_paths
+from bot.chat.i18n import t
+from bot.common.paths import content_dir
+from bot.features.qa import answer as qa
+from bot.features.qa.ingest import add_paths
+from bot.models import QaDocument, QaQuestion
 from tests.conftest import ADMIN
 from tests.integration.slack_harness import Kiun, wait_until
 

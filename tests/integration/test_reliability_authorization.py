@@ -8,12 +8,12 @@ import json
 
 import pytest
 
-from bot.core import Core
-from bot.db.models import Base
-from bot.handlers import build_router
-from bot.i18n import t
-from bot.services.ideas import store
-from bot.services.ideas.rules import IdeaFields
+from bot.app.core import Core
+from bot.chat.i18n import t
+from bot.features import build_router
+from bot.features.ideas import store
+from bot.features.ideas.rules import IdeaFields
+from bot.models import Base
 from tests.integration.ideas_helpers import modal_values
 from tests.integration.slack_harness import Kiun, wait_until
 

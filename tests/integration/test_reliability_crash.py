@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import Core
+from bot.app.core import Core
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.integration.crash_broadcast import crash_broadcast
 

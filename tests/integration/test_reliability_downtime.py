@@ -14,16 +14,17 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from bot import jobs
+from bot.app.core import Core
+from bot.app.metrics import Metrics
+from bot.chat.reply import Reply
+from bot.chat.request import Request
 from bot.cli import main
-from bot.core import Core
-from bot.db.models import JobRun, OutboxMessage, Schedule
 from bot.db.session import transaction
-from bot.handlers import Request, build_router
-from bot.jobs.scheduler import Scheduler
-from bot.metrics import Metrics
-from bot.replies import Reply
-from bot.services.delivery import enqueue
+from bot.delivery.outbox import enqueue
+from bot.features import build_router
+from bot.models import JobRun, OutboxMessage, Schedule
+from bot.scheduling import registry as jobs
+from bot.scheduling.scheduler import Scheduler
 
 TZ = ZoneInfo("Asia/Tokyo")
 

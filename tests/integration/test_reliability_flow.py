@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.core import Core
-from bot.db.models import Base, PollRun
-from bot.logs import JsonFormatter
+from bot.app.core import Core
+from bot.app.logs import JsonFormatter
+from bot.features.qa import privacy
+from bot.features.qa.ingest import add_bytes
+from bot.models import Base, PollRun
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.directory import SlackDirectory
-from bot.services.qa import privacy
-from bot.services.qa.ingest import add_bytes
 from tests.conftest import ADMIN, make_settings
 from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.signing import SlackSender

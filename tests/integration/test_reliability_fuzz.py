@@ -27,17 +27,19 @@ from hypothesis import strategies as st
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import select
 
-from bot.core import Core
-from bot.db.models import CalendarOverride
-from bot.handlers import Request, Router, build_router
+from bot.app.core import Core
+from bot.chat.reply import Reply
+from bot.chat.request import Request
+from bot.chat.router import Router
+from bot.features import build_router
+from bot.features.ideas import store
+from bot.features.ideas.rules import IdeaFields
+from bot.features.polls.runs import open_run
+from bot.features.polls.templates import get_template
+from bot.models import CalendarOverride
 from bot.platforms.slack.blocks import message, modal
 from bot.platforms.slack.server import make_wsgi_app
-from bot.replies import Reply
-from bot.services.ideas import store
-from bot.services.ideas.rules import IdeaFields
-from bot.services.polls.runs import open_run
-from bot.services.polls.templates import get_template
-from bot.services.schedule_text import ScheduleTextError, to_cron
+from bot.scheduling.schedule_text import ScheduleTextError, to_cron
 from tests.conftest import ADMIN, SIGNING_SECRET
 from tests.fakes.slack_api import MAX_BLOCKS_MESSAGE, block_problems, view_problems
 

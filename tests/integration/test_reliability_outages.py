@@ -18,20 +18,20 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+from bot.app.core import Core
+from bot.chat.i18n import t
+from bot.chat.reply import Reply
 from bot.cli import wait_for_core
-from bot.core import Core
-from bot.db.models import OutboxMessage
+from bot.common.paths import content_dir
 from bot.db.session import transaction
 from bot.db.types import utcnow
-from bot.i18n import t
-from bot.paths import content_dir
+from bot.delivery.outbox import Sender, enqueue
+from bot.features.qa import llm
+from bot.features.qa.ingest import add_paths
+from bot.models import OutboxMessage
 from bot.platforms.slack import client as slack_client
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.transport import SlackTransport
-from bot.replies import Reply
-from bot.services import llm
-from bot.services.delivery import Sender, enqueue
-from bot.services.qa.ingest import add_paths
 from tests.conftest import SIGNING_SECRET, make_settings
 from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.signing import SlackSender

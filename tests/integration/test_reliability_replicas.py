@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.core import Core
-from bot.db.models import JobRun, OutboxMessage, Schedule
+from bot.app.core import Core
 from bot.db.session import transaction
-from bot.jobs.scheduler import sync_schedules
+from bot.models import JobRun, OutboxMessage, Schedule
+from bot.scheduling.scheduler import sync_schedules
 from tests.conftest import SIGNING_SECRET
 from tests.fakes.signing import SlackSender
 from tests.fakes.slack_api import FakeSlackAPI

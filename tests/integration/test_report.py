@@ -12,14 +12,15 @@ from html.parser import HTMLParser
 import pytest
 from freezegun import freeze_time
 
-from bot.core import Core
-from bot.handlers import Request, build_router
-from bot.i18n import t
+from bot.app.core import Core
+from bot.chat.i18n import t
+from bot.chat.request import Request
+from bot.features import build_router
+from bot.features.ideas.rules import STATUSES
+from bot.features.lessons.catalogue import catalogue
+from bot.features.report.month import Month
+from bot.features.report.report import Report, build_report
 from bot.platforms.slack.blocks import MAX_VIEW_BLOCKS, home_view, reply_blocks
-from bot.services.engagement.month import Month
-from bot.services.engagement.report import Report, build_report
-from bot.services.ideas.rules import STATUSES
-from bot.services.lessons import catalogue
 from tests.conftest import _truncate, make_settings
 from tests.fixtures.engagement_month import ADMIN, NO_GROUP, STAFF, Expected, seed_month
 from tests.report_browser import render_in_chromium

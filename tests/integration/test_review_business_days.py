@@ -13,11 +13,12 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from bot.core import Core
-from bot.db.models import OutboxMessage
-from bot.handlers import Request, build_router
-from bot.jobs.scheduler import next_run, run_occurrence, sync_schedules
-from bot.replies import Reply
+from bot.app.core import Core
+from bot.chat.reply import Reply
+from bot.chat.request import Request
+from bot.features import build_router
+from bot.models import OutboxMessage
+from bot.scheduling.scheduler import next_run, run_occurrence, sync_schedules
 from tests.conftest import ADMIN
 from tests.content_fixtures import content_fixture  # noqa: F401 - the content fixture
 

@@ -10,11 +10,11 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select, update
 
+from bot.app.core import Core
 from bot.cli import main
-from bot.core import Core
-from bot.db.models import CalendarOverride, JobRun, Schedule
 from bot.db.session import transaction
-from bot.jobs.scheduler import sync_schedules
+from bot.models import CalendarOverride, JobRun, Schedule
+from bot.scheduling.scheduler import sync_schedules
 
 
 @pytest.fixture(autouse=True)

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.core import Core
-from bot.db.models import JobRun, Schedule
+from bot.app.core import Core
 from bot.db.session import transaction
+from bot.models import JobRun, Schedule
 
 ROOT = Path(__file__).resolve().parents[2]
 

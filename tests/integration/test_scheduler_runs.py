@@ -12,12 +12,12 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import delete, select, update
 
-from bot import jobs
-from bot.core import Core
-from bot.db.models import CalendarOverride, JobRun, OutboxMessage, Schedule, SlackEvent
+from bot.app.core import Core
+from bot.chat.reply import Reply
 from bot.db.session import transaction
-from bot.jobs.scheduler import Scheduler, describe_schedules, due_catch_ups, run_occurrence, sync_schedules
-from bot.replies import Reply
+from bot.models import CalendarOverride, JobRun, OutboxMessage, Schedule, SlackEvent
+from bot.scheduling import registry as jobs
+from bot.scheduling.scheduler import Scheduler, describe_schedules, due_catch_ups, run_occurrence, sync_schedules
 
 TZ = ZoneInfo("Asia/Tokyo")
 CALLS: list[tuple[str, datetime, dict]] = []
@@ -264,7 +264,7 @@ def test_weekly_plan_dms_each_admin_once_per_occurrence(core: Core) -> None:
 
 @freeze_time("2026-05-31T23:30:00Z")
 def test_weekly_plan_in_english_and_without_failures(core: Core) -> None:
-    from bot.jobs.weekly_plan import plan_reply
+    from bot.features.admin.weekly_plan import plan_reply
 
     add_schedule(core, "busy", "test-record", "*/5 * * * *")
     reply = plan_reply(core, local("2026-06-01T08:30"), "en")
@@ -277,7 +277,8 @@ def test_weekly_plan_in_english_and_without_failures(core: Core) -> None:
 
 @freeze_time("2026-12-28T01:00:00Z")  # Monday 10:00 in Tokyo
 def test_admin_jobs_lists_next_runs(core: Core) -> None:
-    from bot.handlers import Request, build_router
+    from bot.chat.request import Request
+    from bot.features import build_router
 
     sync_builtin(core)
     request = Request("U_ADMIN", kind="command", command="kiun", text="admin jobs", is_admin=True, lang="ja")

@@ -7,11 +7,13 @@ import json
 import pytest
 from sqlalchemy import select
 
-from bot.core import Core
-from bot.db.models import CalendarOverride
-from bot.handlers import Request, Router, build_router
-from bot.i18n import t
-from bot.replies import Form, Input, Option, Reply
+from bot.app.core import Core
+from bot.chat.i18n import t
+from bot.chat.reply import Form, Input, Option, Reply
+from bot.chat.request import Request
+from bot.chat.router import Router
+from bot.features import build_router
+from bot.models import CalendarOverride
 from tests.conftest import ADMIN
 from tests.integration import slack_expectations as expect
 from tests.integration.slack_harness import start_kiun

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.chat.reply import File, Reply, Section
+from bot.delivery.outbox import PermanentDeliveryError, TransientDeliveryError
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.transport import SlackTransport
-from bot.replies import File, Reply, Section
-from bot.services.delivery import PermanentDeliveryError, TransientDeliveryError
 
 
 @pytest.fixture

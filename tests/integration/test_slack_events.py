@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.db.models import SlackEvent
+from bot.models import SlackEvent
 from tests.conftest import ADMIN
 from tests.fakes.slack_payloads import dm, mention
 from tests.integration import slack_expectations as expect
@@ -52,8 +52,8 @@ def test_app_home_opened_publishes_the_home_view(kiun, sender):
 
 
 def test_thread_replies_go_to_thread_handlers(core, slack_api):
-    from bot.handlers import build_router
-    from bot.replies import Reply
+    from bot.chat.reply import Reply
+    from bot.features import build_router
     from tests.integration.slack_harness import start_kiun
 
     router = build_router()

@@ -8,8 +8,8 @@ from freezegun import freeze_time
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import func, select
 
-from bot.core import Core
-from bot.db.models import CalendarOverride
+from bot.app.core import Core
+from bot.models import CalendarOverride
 from tests.conftest import ADMIN, make_settings
 from tests.integration.slack_harness import start_kiun
 

@@ -8,10 +8,10 @@ import time
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import OutboxMessage
-from bot.handlers import build_router
-from bot.i18n import t
-from bot.replies import Form, Input, Reply
+from bot.chat.i18n import t
+from bot.chat.reply import Form, Input, Reply
+from bot.features import build_router
+from bot.models import OutboxMessage
 from tests.integration.slack_harness import start_kiun
 
 

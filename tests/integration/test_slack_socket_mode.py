@@ -22,9 +22,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
-from bot.core import Core
-from bot.db.models import SlackEvent
-from bot.i18n import t
+from bot.app.core import Core
+from bot.chat.i18n import t
+from bot.models import SlackEvent
 from bot.platforms.slack import socket
 from tests.conftest import ADMIN
 from tests.fakes import slack_payloads as payloads

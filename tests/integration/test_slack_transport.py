@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.chat.reply import Reply, Section
+from bot.delivery.outbox import CheckedTransport, PermanentDeliveryError, TransientDeliveryError
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.transport import SlackTransport
-from bot.replies import Reply, Section
-from bot.services.delivery import CheckedTransport, PermanentDeliveryError, TransientDeliveryError
 
 
 @pytest.fixture

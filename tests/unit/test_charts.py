@@ -10,7 +10,7 @@ import pytest
 from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 
-from bot.services import charts
+from bot.common import charts
 
 TITLE = "千曲市の将来推計人口（2020年＝100）・生産年齢人口は約24%減"
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.core import Core
-from bot.db.models import OutboxMessage
+from bot.app.core import Core
+from bot.chat.reply import Button, Reply, Section
 from bot.db.session import transaction
-from bot.replies import Button, Reply, Section
-from bot.services.delivery import enqueue
+from bot.delivery.outbox import enqueue
+from bot.models import OutboxMessage
 from tests.conftest import make_settings
 from tests.unit.test_console_dialog import converse
 

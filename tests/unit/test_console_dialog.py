@@ -7,11 +7,13 @@ from collections.abc import Sequence
 
 import pytest
 
-from bot.config import Settings
-from bot.core import Core
-from bot.handlers import Request, Router, build_router
+from bot.app.config import Settings
+from bot.app.core import Core
+from bot.chat.reply import Form, Input, Option, Reply
+from bot.chat.request import Request
+from bot.chat.router import Router
+from bot.features import build_router
 from bot.platforms.console import run_console
-from bot.replies import Form, Input, Option, Reply
 from tests.conftest import make_settings
 
 Dialog = Sequence[tuple[str | None, str]]

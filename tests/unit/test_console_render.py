@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import Core
-from bot.handlers import Router
+from bot.app.core import Core
+from bot.chat.reply import Button, FieldItem, Image, Reply, Section
+from bot.chat.router import Router
+from bot.delivery.outbox import Transport
 from bot.platforms.console import ConsoleTransport, render_reply, run_console, strip_mrkdwn
-from bot.replies import Button, FieldItem, Image, Reply, Section
-from bot.services.delivery import Transport
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 

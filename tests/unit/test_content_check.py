@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.paths import bundled
-from bot.services.content_check import check_all
-from bot.services.facts import build_facts
-from bot.services.lessons import BODY_MAX_CHARS, build_catalogue
+from bot.cli.content import check_all
+from bot.common.paths import bundled
+from bot.features.lessons.catalogue import BODY_MAX_CHARS, build_catalogue
+from bot.features.lessons.facts import build_facts
 from tests.content_fixtures import content_fixture  # noqa: F401 - the content fixture
 
 

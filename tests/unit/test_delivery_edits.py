@@ -7,12 +7,12 @@ from datetime import timedelta
 from freezegun import freeze_time
 from sqlalchemy import select, update
 
-from bot.core import Core
-from bot.db.models import OutboxMessage
+from bot.app.core import Core
+from bot.chat.reply import Reply
 from bot.db.session import transaction
 from bot.db.types import utcnow
-from bot.replies import Reply
-from bot.services.delivery import PermanentDeliveryError, Sender, TransientDeliveryError, enqueue
+from bot.delivery.outbox import PermanentDeliveryError, Sender, TransientDeliveryError, enqueue
+from bot.models import OutboxMessage
 
 
 class EditingTransport:

@@ -12,19 +12,13 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from bot.core import Core
-from bot.db.models import CalendarOverride, OutboxMessage
+from bot.app.core import Core
+from bot.chat.reply import Button, Image, Reply, Section
+from bot.chat.request import Request
 from bot.db.session import transaction
-from bot.handlers import Request, build_router
-from bot.replies import Button, Image, Reply, Section
-from bot.services.delivery import (
-    LEASE,
-    PermanentDeliveryError,
-    Sender,
-    TokenBucket,
-    TransientDeliveryError,
-    enqueue,
-)
+from bot.delivery.outbox import LEASE, PermanentDeliveryError, Sender, TokenBucket, TransientDeliveryError, enqueue
+from bot.features import build_router
+from bot.models import CalendarOverride, OutboxMessage
 
 T0 = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
+from bot.app.config import Settings
 from bot.cli import build_parser
-from bot.config import Settings
-from bot.handlers import build_router
+from bot.features import build_router
 
 ROOT = Path(__file__).resolve().parents[2]
 INTERNAL_COMMANDS = {"home"}  # App Home, not a slash command

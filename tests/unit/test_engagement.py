@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from bot.services.engagement.format import percent
-from bot.services.engagement.month import Month
-from bot.services.polls.results import GroupResult, QuestionResult, RunResults, group_indexes, momentum_index
-from bot.services.polls.templates import Question
+from bot.features.polls.results import GroupResult, QuestionResult, RunResults, group_indexes, momentum_index
+from bot.features.polls.templates import Question
+from bot.features.report.format import percent
+from bot.features.report.month import Month
 
 
 @pytest.mark.parametrize("text", ["2026-11", " 2026-1 ", "2026-12"])

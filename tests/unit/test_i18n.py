@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.i18n import LOCALES, catalogue, t
+from bot.chat.i18n import LOCALES, catalogue, t
 
 PLACEHOLDER = re.compile(r"{(\w+)}")
 POLITE_END = re.compile(r"(です|ます|ません|ください|でした|ました)。$")

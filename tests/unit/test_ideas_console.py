@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 
-from bot.core import Core
+from bot.app.core import Core
+from bot.features.ideas import store
+from bot.features.ideas.rules import IdeaFields
 from bot.platforms.console import run_console
-from bot.services.ideas import store
-from bot.services.ideas.rules import IdeaFields
 
 
 def chat(core: Core, lines: list[str], user: str = "U_STAFF", admin: bool = False) -> str:

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.departments import DepartmentsError, find_department, load_departments, parse_departments
-from bot.services.ideas.export import safe_cell
-from bot.services.ideas.rules import TITLE_MAX, find_status, is_meaningful, parse_quick, validate
-from bot.services.ideas.similar import THRESHOLD, cosine, vector
+from bot.common.departments import DepartmentsError, find_department, load_departments, parse_departments
+from bot.features.ideas.export import safe_cell
+from bot.features.ideas.rules import TITLE_MAX, find_status, is_meaningful, parse_quick, validate
+from bot.features.ideas.similar import THRESHOLD, cosine, vector
 
 
 @given(st.text(min_size=1, max_size=400))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.core import Core
-from bot.db.models import CalendarOverride
-from bot.handlers import Request, build_router
-from bot.replies import Reply
+from bot.app.core import Core
+from bot.chat.reply import Reply
+from bot.chat.request import Request
+from bot.features import build_router
+from bot.models import CalendarOverride
 
 ROUTER = build_router()
 
@@ -86,7 +87,7 @@ def test_unknown_button_and_form_are_answered(core: Core) -> None:
 
 
 def test_handler_failure_becomes_polite_reply(core: Core) -> None:
-    from bot.handlers import Router
+    from bot.chat.router import Router
 
     router = Router()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.core import Core
+from bot.app.core import Core
 from tests.content_fixtures import content_fixture  # noqa: F401 - the content fixture
 from tests.unit.test_console_dialog import converse
 

@@ -7,8 +7,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from bot.db.migrate import alembic_config
-from bot.db.models import Base
 from bot.db.session import make_engine
+from bot.models import Base
 
 
 def test_models_match_migration_head(database_url: str) -> None:

@@ -11,12 +11,12 @@ import pytest
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
 
-from bot.config import ConfigError
-from bot.core import Core
-from bot.jobs.polls import poll_close, poll_open, poll_remind
+from bot.app.config import ConfigError
+from bot.app.core import Core
+from bot.features.polls.jobs import poll_close, poll_open, poll_remind
+from bot.features.polls.runs import start_run
+from bot.features.polls.templates import get_template
 from bot.platforms.console.directory import ConsoleDirectory
-from bot.services.polls.runs import start_run
-from bot.services.polls.templates import get_template
 from tests.polls_support import USERS, answer, at, get_run, open_for, outbox_keys
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -50,7 +50,7 @@ def fire(job: Callable, core: Core, day: date, hour: int, params: dict | None = 
 def runs_of(core: Core):
     from sqlalchemy import select
 
-    from bot.db.models import PollRun
+    from bot.models import PollRun
 
     with core.sessions() as session:
         return list(session.scalars(select(PollRun).order_by(PollRun.id)))

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.paths import content_dir
-from bot.services.polls.templates import Cadence, TemplateError, check_templates, get_template, load_templates
+from bot.common.paths import content_dir
+from bot.features.polls.templates import Cadence, TemplateError, check_templates, get_template, load_templates
 
 GOOD = """title: テスト
 questions:

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from bot.app.core import Core
 from bot.cli import main
-from bot.core import Core
-from bot.services.polls.runs import close_run
+from bot.features.polls.runs import close_run
 from tests.polls_support import USERS, answer, open_for
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from bot.core import Core
+from bot.app.core import Core
 from bot.platforms.console import run_console
 from tests.conftest import make_settings
 

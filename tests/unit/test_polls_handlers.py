@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import Core
-from bot.handlers import Request, build_router
+from bot.app.core import Core
+from bot.chat.request import Request
+from bot.features import build_router
 from tests.polls_support import USERS, answer_rows, open_for
 
 

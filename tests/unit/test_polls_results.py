@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import Core
-from bot.services.polls.results import enps, momentum_trend, suppress
-from bot.services.polls.runs import PollError, close_run
+from bot.app.core import Core
+from bot.features.polls.results import enps, momentum_trend, suppress
+from bot.features.polls.runs import PollError, close_run
 from tests.polls_support import USERS, answer, get_run, open_for, question, results
 
 

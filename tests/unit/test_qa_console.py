@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core import Core
-from bot.services.qa.ingest import documents
+from bot.app.core import Core
+from bot.features.qa.ingest import documents
 from tests.unit.test_console_dialog import converse
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.qa.extract import Unreadable, extract
+from bot.features.qa.extract import Unreadable, extract
 from tests.fixtures.qa_files import blank_pdf, docx_file, text_pdf, xlsx_file
 
 

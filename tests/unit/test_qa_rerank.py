@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import Core
-from bot.services.qa import rerank
-from bot.services.qa.index import bm25, query_weights
-from bot.services.qa.ingest import add_bytes
-from bot.services.qa.search import search
+from bot.app.core import Core
+from bot.features.qa import rerank
+from bot.features.qa.index import bm25, query_weights
+from bot.features.qa.ingest import add_bytes
+from bot.features.qa.search import search
 
 # Both hold the question's words; only ANSWER says, in one sentence, that 住民票 can be reserved at the 窓口.
 # SCATTERED is short and repeats the words in separate sentences, which BM25 alone prefers.

@@ -8,12 +8,12 @@ from pathlib import Path
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
-from bot.core import Core
-from bot.db.models import QaChunk, QaPosting, QaQuestion
-from bot.paths import content_dir
-from bot.services.qa import answer as qa
-from bot.services.qa.ingest import add_bytes, add_paths, documents, reindex, remove
-from bot.services.qa.search import search
+from bot.app.core import Core
+from bot.common.paths import content_dir
+from bot.features.qa import answer as qa
+from bot.features.qa.ingest import add_bytes, add_paths, documents, reindex, remove
+from bot.features.qa.search import search
+from bot.models import QaChunk, QaPosting, QaQuestion
 from tests.conftest import make_settings
 from tests.fixtures.qa_files import blank_pdf, text_pdf
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services import japanese
-from bot.services.qa import privacy
+from bot.common import japanese
+from bot.features.qa import privacy
 
 
 def my_number(body: str) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from bot.handlers import Request, Router, build_router
-from bot.handlers import kiun as kiun_module
-from bot.replies import Reply
+from bot.chat.reply import Reply
+from bot.chat.request import Request
+from bot.chat.router import Router
+from bot.features import build_router
+from bot.features.admin import handlers as kiun_module
 
 
 def command(router: Router, text: str) -> Reply:

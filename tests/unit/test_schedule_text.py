@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.jobs.triggers import parse_cron
-from bot.services.schedule_text import DAY_WORDS, ORDER, ScheduleTextError, to_cron
+from bot.scheduling.schedule_text import DAY_WORDS, ORDER, ScheduleTextError, to_cron
+from bot.scheduling.triggers import parse_cron
 
 TZ = ZoneInfo("Asia/Tokyo")
 

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core import Core
-from bot.db.models import CalendarOverride
+from bot.app.core import Core
 from bot.db.session import transaction
-from bot.jobs.triggers import ScheduleTrigger, parse_cron
-from bot.services.calendar import BusinessCalendar
+from bot.models import CalendarOverride
+from bot.scheduling.calendar import BusinessCalendar
+from bot.scheduling.triggers import ScheduleTrigger, parse_cron
 
 TZ = ZoneInfo("Asia/Tokyo")
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.i18n import t
+from bot.chat.i18n import t
+from bot.chat.reply import Button, FieldItem, Form, Input, Option, Reply, Section, escape
 from bot.platforms.slack.blocks import (
     errors_response,
     home_view,
@@ -15,7 +16,6 @@ from bot.platforms.slack.blocks import (
     split_text,
     submitted_values,
 )
-from bot.replies import Button, FieldItem, Form, Input, Option, Reply, Section, escape
 from tests.fakes.slack_api import MAX_BLOCKS_MESSAGE, block_problems, view_problems
 
 

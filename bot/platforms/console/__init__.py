@@ -15,16 +15,18 @@ import unicodedata
 from pathlib import Path
 from typing import TextIO
 
-from bot.core import Core
-from bot.handlers import Request, Router, build_router
-from bot.i18n import t
+from bot.app.core import Core
+from bot.chat.i18n import t
+from bot.chat.reply import Button, File, Form, Image, Reply
+from bot.chat.request import Request
+from bot.chat.router import Router
+from bot.delivery.outbox import Sender
+from bot.features import build_router
 from bot.platforms.console.forms import FormCancelled, fill_form
 from bot.platforms.console.polls import prepare_polls
 from bot.platforms.console.render import render_reply, strip_mrkdwn
 from bot.platforms.console.terminal import Terminal, write_line
 from bot.platforms.console.transport import ConsoleTransport
-from bot.replies import Button, File, Form, Image, Reply
-from bot.services.delivery import Sender
 
 __all__ = ["ConsoleTransport", "run_console", "render_reply", "strip_mrkdwn"]
 

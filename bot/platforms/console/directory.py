@@ -1,4 +1,4 @@
-"""The console's :class:`~bot.services.directory.Directory`: every channel's members are the console's people."""
+"""The console's :class:`~bot.chat.directory.Directory`: every channel's members are the console's people."""
 
 from __future__ import annotations
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 import unicodedata
 
-from bot.i18n import t
+from bot.chat.i18n import t
+from bot.chat.reply import Form, Input
 from bot.platforms.console.render import strip_mrkdwn
 from bot.platforms.console.terminal import Terminal
-from bot.replies import Form, Input
 
 YES = {"y", "yes", "はい", "1", "true"}
 NO = {"n", "no", "いいえ", "0", "false"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import hashlib
 
-from bot.core import Core
-from bot.i18n import t
+from bot.app.core import Core
+from bot.chat.i18n import t
 from bot.platforms.console.directory import ConsoleDirectory
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.i18n import t
-from bot.replies import Button, File, Image, Reply
+from bot.chat.i18n import t
+from bot.chat.reply import Button, File, Image, Reply
 
 _LINK = re.compile(r"<([^<>|\n]+)(?:\|([^<>\n]*))?>")
 _CODE_BLOCK = re.compile(r"```\n?(.*?)\n?```", re.DOTALL)

@@ -6,14 +6,14 @@ import itertools
 import sys
 from typing import TextIO
 
-from bot.i18n import t
+from bot.chat.i18n import t
+from bot.chat.reply import Button, Reply
 from bot.platforms.console.render import render_reply
 from bot.platforms.console.terminal import write_line
-from bot.replies import Button, Reply
 
 
 class ConsoleTransport:
-    """A ``bot.services.delivery.Transport``: ``send`` prints the message and returns a message id; ``update``
+    """A ``bot.delivery.outbox.Transport``: ``send`` prints the message and returns a message id; ``update``
     prints the new version of a message sent earlier. With ``buttons`` (the session's list of pressable buttons),
     a delivered message's buttons are numbered after those on screen and can be pressed too."""
 

@@ -1,4 +1,4 @@
-"""The Slack app: Bolt listeners that turn Slack requests into :class:`~bot.handlers.Request`s and render replies.
+"""The Slack app: Bolt listeners that turn Slack requests into :class:`~bot.chat.router.Request`s and render replies.
 
 Every command and interaction is acknowledged within Slack's 3 seconds: fast replies travel in the ack itself,
 slow work (``/ask``, and questions in mentions and DMs) runs after the ack on a pool of its own
@@ -22,19 +22,20 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 
-from bot import logs
-from bot.core import Core
-from bot.db.models import SlackEvent
+from bot.app import logs
+from bot.app.core import Core
+from bot.app.metrics import Metrics
+from bot.chat.i18n import t
+from bot.chat.reply import Form, Reply
+from bot.chat.request import Request
+from bot.chat.router import Router
 from bot.db.session import transaction
-from bot.handlers import Request, Router
-from bot.i18n import t
-from bot.metrics import Metrics
+from bot.delivery.models import SlackEvent
+from bot.delivery.outbox import PermanentDeliveryError, TransientDeliveryError, enqueue
 from bot.platforms.slack.blocks import errors_response, home_view, message, modal, submitted_values
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.files import downloaded_files
 from bot.platforms.slack.transport import SlackTransport
-from bot.replies import Form, Reply
-from bot.services.delivery import PermanentDeliveryError, TransientDeliveryError, enqueue
 
 log = logging.getLogger(__name__)
 

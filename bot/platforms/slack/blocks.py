@@ -2,15 +2,15 @@
 
 Long text is split into several sections, too many blocks are truncated with a note, labels and titles are
 cut to Slack's lengths: rendering never fails. Images are not blocks here: the transport uploads them
-(``files_upload_v2``), since an :class:`~bot.replies.Image` carries the file itself.
+(``files_upload_v2``), since an :class:`~bot.chat.reply.Image` carries the file itself.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import t
-from bot.replies import Button, FieldItem, Form, Input, Reply, Section
+from bot.chat.i18n import t
+from bot.chat.reply import Button, FieldItem, Form, Input, Reply, Section
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100

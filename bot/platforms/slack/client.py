@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.jitter import Jitter
 
-from bot.config import Settings
+from bot.app.config import Settings
 
 TIMEOUT_SECONDS = 10
 MAX_RETRIES = 2

@@ -1,4 +1,4 @@
-"""The Slack :class:`~bot.services.directory.Directory`: ``conversations.members`` (paginated) and ``users.info``.
+"""The Slack :class:`~bot.chat.directory.Directory`: ``conversations.members`` (paginated) and ``users.info``.
 
 Needs the ``channels:read`` scope (``groups:read`` for a private channel) and ``users:read``.
 """
@@ -10,7 +10,7 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.services.directory import DirectoryError
+from bot.chat.directory import DirectoryError
 
 PAGE_SIZE = 200  # Slack recommends at most 200 per page
 SLACKBOT = "USLACKBOT"

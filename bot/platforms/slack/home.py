@@ -14,8 +14,9 @@ from concurrent.futures import Executor
 
 from slack_sdk import WebClient
 
-from bot.core import Core
-from bot.handlers import Request, Router
+from bot.app.core import Core
+from bot.chat.request import Request
+from bot.chat.router import Router
 from bot.platforms.slack.blocks import home_view
 
 log = logging.getLogger(__name__)

@@ -27,11 +27,12 @@ from slack_bolt.request import BoltRequest
 from waitress import create_server, wasyncore
 from waitress.server import BaseWSGIServer
 
-from bot.config import Settings
-from bot.core import Core
+from bot.app.config import Settings
+from bot.app.core import Core
+from bot.app.metrics import Metrics
+from bot.chat.router import Router
 from bot.db.session import ping
-from bot.handlers import Router, build_router
-from bot.metrics import Metrics
+from bot.features import build_router
 from bot.platforms.slack.app import build_app, listener_executor, slow_executor
 from bot.platforms.slack.home import install_home_refresh
 from bot.platforms.slack.socket import SocketModeLink
@@ -249,8 +250,8 @@ def _run(core: Core, server: HttpServer | None, stop: threading.Event, worker: b
 
 
 def _start_workers(core: Core):
-    """The scheduler and outbox sender in this process (see bot.runtime)."""
-    from bot.runtime import Workers
+    """The scheduler and outbox sender in this process (see bot.app.runtime)."""
+    from bot.app.runtime import Workers
 
     workers = Workers(core)
     workers.start()

@@ -33,9 +33,9 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import ConfigError
-from bot.core import Core
-from bot.metrics import Metrics
+from bot.app.config import ConfigError
+from bot.app.core import Core
+from bot.app.metrics import Metrics
 from bot.platforms.slack.app import first_delivery
 from bot.platforms.slack.client import TIMEOUT_SECONDS, EqualJitter
 

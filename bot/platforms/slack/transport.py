@@ -16,9 +16,9 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.chat.reply import Reply
+from bot.delivery.outbox import PermanentDeliveryError, TransientDeliveryError
 from bot.platforms.slack.blocks import message
-from bot.replies import Reply
-from bot.services.delivery import PermanentDeliveryError, TransientDeliveryError
 
 log = logging.getLogger(__name__)
 

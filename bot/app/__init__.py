@@ -1,0 +1,1 @@
+"""Settings, the Core every request and job receives, logging and metrics."""

@@ -1,0 +1,86 @@
+"""The background work of a kiun process: the scheduler and the outbox sender.
+
+``kiun worker`` runs only these (:func:`run_worker`); ``kiun serve`` runs the same :class:`Workers` next to the
+Slack listener unless ``--no-worker``. Stopping is graceful: the sender finishes and records the message in
+flight, the scheduler lets running jobs finish; anything not yet sent stays in the outbox for the next start.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+
+from bot.app.core import Core
+from bot.delivery.outbox import CheckedTransport, Sender, Transport
+
+log = logging.getLogger(__name__)
+
+STOP_TIMEOUT_SECONDS = 30.0
+
+
+class Workers:
+    """The scheduler plus a sender thread; ``transport`` defaults to Slack (``SLACK_BOT_TOKEN``)."""
+
+    def __init__(self, core: Core, transport: Transport | CheckedTransport | None = None) -> None:
+        from bot.scheduling.scheduler import Scheduler
+
+        if transport is None:
+            from bot.platforms.slack.client import make_client
+            from bot.platforms.slack.transport import SlackTransport
+
+            transport = SlackTransport(make_client(core.settings), lang=core.settings.kiun_locale)
+        self.sender = Sender(core, transport)
+        self.scheduler = Scheduler(core)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self.sender.run, args=(self._stop,), name="kiun-sender", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+        self.scheduler.start()
+        log.info("workers started: scheduler and outbox sender %s", self.sender.id)
+
+    def notify(self) -> None:
+        """Tell the sender that there is something to send now (it also polls every second)."""
+        self.sender.notify()
+
+    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> bool:
+        """Stop taking work, finish what is in flight; False if the sender did not stop within ``timeout``."""
+        self._stop.set()
+        self.sender.notify()
+        self.scheduler.shutdown(wait=True)
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        stopped = not self._thread.is_alive()
+        if stopped:
+            log.info("workers stopped")
+        else:
+            log.warning("outbox sender still busy after %.0f s; its message is recovered at the next start", timeout)
+        return stopped
+
+
+def run_worker(connect: Callable[[threading.Event], Core | None]) -> int:
+    """``kiun worker``: run the workers until SIGTERM or SIGINT, then stop them gracefully (exit code 0).
+
+    ``connect(stop)`` gives the Core once the database answers (None when stopped while waiting for it)."""
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        core = connect(stop)
+        if core is None:
+            return 0
+        workers = Workers(core)
+        try:
+            workers.start()
+            log.info("kiun worker running; stop with Ctrl-C or SIGTERM")
+            while not stop.wait(1.0):
+                pass
+            log.info("kiun worker stopping; finishing work in flight")
+        finally:
+            workers.stop()
+            core.close()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0

@@ -1,0 +1,1 @@
+"""The neutral chat contract between features and platforms: requests, replies, router, messages."""

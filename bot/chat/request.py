@@ -1,0 +1,41 @@
+"""What a person did, as every platform hands it to the router."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+
+@dataclass
+class Request:
+    """One thing a person did: a command, a button press, a form submission or a message."""
+
+    user_id: str
+    kind: Literal["command", "action", "form", "message", "thread"] = "message"
+    platform: str = "console"
+    is_admin: bool = False
+    lang: str = "ja"
+    channel_id: str | None = None
+    thread_ts: str | None = None
+    command: str = ""  # kind=command: "kiun", "idea", … (no slash)
+    text: str = ""  # command arguments or message text
+    action_id: str = ""  # kind=action
+    value: str = ""
+    callback_id: str = ""  # kind=form
+    values: dict[str, str] = field(default_factory=dict)
+    metadata: str = ""
+
+
+def without_nul(request: Request) -> Request:
+    """``request`` with NUL characters removed from everything typed: PostgreSQL cannot store them in text, and
+    nobody means them."""
+    typed = [request.text, request.value, request.metadata, *request.values, *request.values.values()]
+    if not any("\x00" in part for part in typed):
+        return request
+    return replace(
+        request,
+        text=request.text.replace("\x00", ""),
+        value=request.value.replace("\x00", ""),
+        metadata=request.metadata.replace("\x00", ""),
+        values={key.replace("\x00", ""): value.replace("\x00", "") for key, value in request.values.items()},
+    )

@@ -1,0 +1,274 @@
+"""The ``kiun`` command: console, serve, worker, db, jobs."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import OperationalError
+
+from bot import __version__
+from bot.app.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from bot.app.core import Core
+
+log = logging.getLogger(__name__)
+
+EXIT_CONFIG = 2
+DB_RETRY_FIRST_SECONDS = 1.0
+DB_RETRY_MAX_SECONDS = 30.0
+
+# Feature modules that add their own sub-commands with ``add_commands(subparsers)``.
+FEATURE_COMMANDS: tuple[str, ...] = (
+    "bot.cli.content",
+    "bot.cli.ideas",
+    "bot.cli.polls",
+    "bot.cli.docs",
+    "bot.cli.report",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiun",
+        description="kiun (機運): a chat bot that helps city staff take DX into their own hands.",
+    )
+    parser.add_argument("--version", action="version", version=f"kiun {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    console = sub.add_parser(
+        "console",
+        help="chat with the bot in this terminal (no Slack, no keys needed)",
+        description="Chat with the bot in this terminal. Lines starting with / are slash "
+        "commands (/kiun help); type a number to press a button; Ctrl-D quits.",
+    )
+    console.add_argument("--user", default="U_CONSOLE", help="the user id you act as (default U_CONSOLE)")
+    console.add_argument("--admin", action="store_true", help="act as a DX office admin")
+    console.set_defaults(run=_console)
+
+    serve = sub.add_parser(
+        "serve",
+        help="connect to Slack and run the scheduler and delivery",
+        description="Run the Slack bot. Socket Mode when SLACK_APP_TOKEN is set; with --http, "
+        "serve POST /slack/events, GET /healthz and GET /metrics instead.",
+    )
+    serve.add_argument("--http", action="store_true", help="serve HTTP instead of Socket Mode")
+    serve.add_argument(
+        "--host", default="0.0.0.0", help="address to listen on with --http or --health-port (default 0.0.0.0)"
+    )
+    serve.add_argument("--port", type=int, default=3000, help="port to listen on with --http (default 3000)")
+    serve.add_argument(
+        "--health-port",
+        type=int,
+        metavar="PORT",
+        help="in Socket Mode, serve GET /healthz (503 while the link to Slack is down) and GET /metrics on PORT",
+    )
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="only answer Slack; run the scheduler and delivery elsewhere (kiun worker)",
+    )
+    serve.set_defaults(run=_serve)
+
+    worker = sub.add_parser(
+        "worker",
+        help="run only the scheduler and message delivery (no listener)",
+        description="Run the scheduler and the outbox sender without listening to Slack. "
+        "Any number of workers may share one PostgreSQL database.",
+    )
+    worker.set_defaults(run=_worker)
+
+    db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", required=True)
+    upgrade = db.add_parser("upgrade", help="create or update the database tables (Alembic upgrade head)")
+    upgrade.set_defaults(run=_db_upgrade)
+
+    jobs = sub.add_parser("jobs", help="scheduled posts: list, run now, next run")
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_sub.add_parser(
+        "list", help="each schedule, its next run and its last run (done, failed or missed)"
+    ).set_defaults(run=_jobs_list)
+    run = jobs_sub.add_parser("run", help="run one schedule now, once")
+    run.add_argument("name", help="schedule name (see kiun jobs list)")
+    run.set_defaults(run=_jobs_run)
+    nxt = jobs_sub.add_parser("next", help="print a schedule's next run as ISO 8601")
+    nxt.add_argument("name", help="schedule name (see kiun jobs list)")
+    nxt.add_argument(
+        "--after",
+        type=_iso_datetime,
+        default=None,
+        help="compute the next run after this time (ISO 8601; local time if no offset)",
+    )
+    nxt.set_defaults(run=_jobs_next)
+
+    for module in FEATURE_COMMANDS:
+        importlib.import_module(module).add_commands(sub)
+    return parser
+
+
+def _iso_datetime(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {value!r} (e.g. 2026-12-28T09:00)") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        from bot.app import logs
+
+        logs.setup(settings.kiun_log_level, settings.kiun_log_format)
+        return args.run(settings, args) or 0
+    except ConfigError as exc:
+        print(f"kiun: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except OperationalError as exc:
+        print(f"kiun: {database_problem(exc)}; check that it is running and reachable", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+
+
+def database_problem(exc: OperationalError) -> str:
+    """One line saying why the database cannot be used (the driver's first line; no URL, so no password)."""
+    reason = str(exc.orig or exc).strip().splitlines()[0]
+    return f"cannot use the database in DATABASE_URL: {reason}"
+
+
+def wait_for_core(settings: Settings, stop: threading.Event) -> Core | None:
+    """:func:`core_for`, tried again with backoff (1 s doubling to 30 s) while the database cannot be reached,
+    logging why each time; None when ``stop`` is set meanwhile. For the long-running commands (``serve``,
+    ``worker``): a database that starts after kiun, or is briefly away, is waited for instead of crashing."""
+    delay = DB_RETRY_FIRST_SECONDS
+    while not stop.is_set():
+        try:
+            return core_for(settings)
+        except OperationalError as exc:
+            log.error("kiun: %s; trying again in %.0f s", database_problem(exc), delay)
+        if stop.wait(delay):
+            break
+        delay = min(delay * 2, DB_RETRY_MAX_SECONDS)
+    return None
+
+
+def core_for(settings: Settings, migrate: bool = True):
+    """A Core on an up-to-date database (the embedded SQLite default is created on first use)."""
+    from bot.app.core import Core
+    from bot.cli.content import log_problems
+    from bot.db.migrate import upgrade
+    from bot.scheduling.scheduler import sync_schedules
+
+    if migrate:
+        upgrade(settings.database_url)
+    core = Core.create(settings)
+    if settings.slack_bot_token:  # who is in a channel (polls); the console replaces it with its own
+        from bot.platforms.slack.client import make_client
+        from bot.platforms.slack.directory import SlackDirectory
+
+        core.directory = SlackDirectory(make_client(settings))
+    sync_schedules(core)
+    log_problems()  # name each broken content file and line; the valid content is still used
+    return core
+
+
+@contextmanager
+def open_core(settings: Settings) -> Iterator[Core]:
+    """:func:`core_for` for a one-shot command: the Core is closed when the block ends."""
+    core = core_for(settings)
+    try:
+        yield core
+    finally:
+        core.close()
+
+
+def _console(settings: Settings, args: argparse.Namespace) -> int:
+    import logging
+
+    from bot.platforms.console import run_console
+
+    if settings.kiun_log_level.upper() == "INFO":  # keep the chat readable; DEBUG still shows everything
+        logging.getLogger().setLevel(logging.WARNING)
+
+    return run_console(core_for(settings), user_id=args.user, admin=args.admin)
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.platforms.slack.server import serve
+    from bot.scheduling.registry import check_settings
+
+    if args.http:
+        settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    else:
+        settings.require(
+            "SLACK_BOT_TOKEN",
+            "SLACK_APP_TOKEN",
+            hint="set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or run kiun serve --http",
+        )
+    if not args.no_worker:
+        check_settings(settings)
+    connect = partial(wait_for_core, settings)
+    return serve(
+        settings,
+        connect,
+        http=args.http,
+        host=args.host,
+        port=args.port,
+        worker=not args.no_worker,
+        health_port=args.health_port,
+    )
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app.runtime import run_worker
+    from bot.scheduling.registry import check_settings
+
+    settings.require("SLACK_BOT_TOKEN")
+    check_settings(settings)
+    return run_worker(partial(wait_for_core, settings))
+
+
+def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.db.migrate import upgrade
+
+    upgrade(settings.database_url)
+    print("kiun: database is up to date")
+    return 0
+
+
+def _jobs_list(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.scheduling.scheduler import describe_schedules
+
+    for row in describe_schedules(core_for(settings)):
+        when = row.next_run.isoformat() if row.next_run else "disabled"
+        days = "business days" if row.business_days_only else "every day"
+        print(f"{row.name:<16} {row.cron:<20} {days:<14} next: {when}")
+        if row.last_run:
+            print(f"{'':<16} last: {row.last_run.isoformat()} {row.last_state}")
+    return 0
+
+
+def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.scheduling.scheduler import run_now
+
+    return run_now(core_for(settings), args.name)
+
+
+def _jobs_next(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.scheduling.scheduler import next_run
+
+    when = next_run(core_for(settings), args.name, args.after)
+    if when is None:
+        print(f"kiun: schedule {args.name} is disabled", file=sys.stderr)
+        return 1
+    print(when.isoformat())
+    return 0

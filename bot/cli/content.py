@@ -1,0 +1,77 @@
+"""``kiun content check``: validate every file under ``content/`` and print ``file:line: problem``.
+
+Each checker takes the content folder and returns :class:`~bot.common.content_files.Problem` s; a feature adds
+its checker to :data:`CHECKERS`. Start-up calls :func:`log_problems` so a broken file is named in the log
+while the valid content keeps being used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.app.config import Settings
+from bot.common.content_files import Problem, sort_problems
+from bot.common.paths import content_dir
+from bot.features.lessons.catalogue import check_lessons
+from bot.features.lessons.facts import check_facts
+from bot.features.polls.templates import check_templates
+
+log = logging.getLogger(__name__)
+
+Checker = Callable[[Path], list[Problem]]
+
+CHECKERS: list[Checker] = [check_lessons, check_facts, check_templates]
+
+
+def check_all(root: Path | None = None) -> list[Problem]:
+    """Every problem every checker finds under ``root`` (default: the content folder), sorted by file and line."""
+    root = root or content_dir()
+    return sort_problems(problem for checker in CHECKERS for problem in checker(root))
+
+
+def log_problems(root: Path | None = None) -> list[Problem]:
+    """Log each content problem (file and line) as a warning; the valid files are still used."""
+    problems = check_all(root)
+    for problem in problems:
+        log.warning("content problem: %s", problem, extra={"file": str(problem.file), "line": problem.line})
+    return problems
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    content = sub.add_parser("content", help="the DX office's content files (lessons, facts, polls, data)")
+    content_sub = content.add_subparsers(dest="content_command", required=True)
+    check = content_sub.add_parser(
+        "check",
+        help="validate every content file; print file:line: problem for each error (exit 1 on any)",
+    )
+    check.add_argument("--dir", type=Path, default=None, help="content folder to check (default: KIUN_CONTENT_DIR)")
+    check.set_defaults(run=_check)
+
+
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    root = args.dir or content_dir()
+    if not root.is_dir():
+        print(f"kiun: content folder not found: {root}")
+        return 1
+    problems = check_all(root)
+    for problem in problems:
+        print(problem)
+    if problems:
+        files = len({problem.file for problem in problems})
+        print(f"kiun: {len(problems)} problem(s) in {files} file(s) under {root}")
+        return 1
+    counts = ", ".join(f"{name}: {count}" for name, count in summary(root).items())
+    print(f"kiun: content OK ({counts}) in {root}")
+    return 0
+
+
+def summary(root: Path) -> dict[str, int]:
+    """How many files of each kind there are (for the OK line)."""
+    return {
+        folder.name: sum(1 for path in folder.rglob("*") if path.is_file() and not path.name.startswith("README"))
+        for folder in sorted(root.iterdir())
+        if folder.is_dir()
+    }

@@ -1,0 +1,1 @@
+"""Helpers every layer may use: Japanese text, charts, departments, content files, paths."""

@@ -1,0 +1,1 @@
+"""Getting messages out: the outbox and its sender."""

@@ -1,0 +1,53 @@
+"""Tables of delivery: the outbox and the platform events already handled.
+
+Uniqueness that matters is a database constraint (see DESIGN §2), never only a check in code.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db.base import Base
+from bot.db.types import UTCDateTime, utcnow
+
+
+class OutboxMessage(Base):
+    """A message waiting to be (or already) delivered; ``key`` makes enqueueing idempotent.
+
+    States: pending → sending → sent; failed after the last attempt or a permanent error; a ``sending`` row
+    left by a crash is reconciled by the sender: sent, pending again, or ``unknown`` when the platform cannot
+    tell (never resent automatically; see bot.delivery.outbox).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    message_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Set when this row edits an earlier message: the key of the row that posted it (see bot.delivery.outbox).
+    replaces: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SlackEvent(Base):
+    """Slack event ids (and Socket Mode envelope ids, as ``envelope:<id>``) already handled: a retried delivery of
+    the same event or envelope never acts twice."""
+
+    __tablename__ = "slack_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,0 +1,372 @@
+"""The delivery outbox: jobs enqueue messages, a :class:`Sender` drains them to a platform :class:`Transport`.
+
+Enqueueing is idempotent: each message has a unique key (e.g. ``lesson:2026-12-01:C123``), and enqueueing a
+key that is already there does nothing, inside the caller's transaction.
+
+Sending records state before and after each platform call:
+
+- before: ``pending`` → ``sending`` with ``claimed_by``, ``claimed_at`` and ``attempts + 1``, committed;
+- after: ``sent`` with ``message_ref`` and ``sent_at``; or ``pending`` again with a later ``next_attempt_at``
+  (exponential backoff with jitter, never sooner than the platform's ``retry_after``); or ``failed`` after a
+  permanent error or the last attempt. ``last_error`` keeps the reason (tokens redacted).
+
+Rows are claimed one at a time right before their call: on PostgreSQL with ``FOR UPDATE SKIP LOCKED``, and
+everywhere with an update that only succeeds while the row is still ``pending``, so several senders can share
+one outbox and never claim the same message.
+
+Crash recovery. A row still ``sending`` after the lease (:data:`LEASE`) belongs to a sender that died between
+"before" and "after", so nobody knows whether its message went out. If the transport can tell (a
+:class:`CheckedTransport`, e.g. Slack with the key in message metadata), the row becomes ``sent`` or ``pending``
+again. Otherwise (a plain :class:`Transport`, or the check answers None) it becomes ``unknown``: it is never
+resent automatically and is counted in ``/kiun admin outbox``. Delivery is therefore exactly-once, except for
+the one in-flight message of a crashed sender without such a check, which is at-most-once.
+
+Edits. A row enqueued with ``replaces=<key>`` edits the message posted by the row with that key (e.g. an idea's
+channel post when its votes or status change) through the transport's ``update``. It waits while that message
+is not sent yet, fails if it never can be, and is skipped when a newer edit of the same message exists, so a
+late retry never shows an older state. Edits are idempotent, so a crashed edit is simply tried again.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
+
+from pydantic import ValidationError
+from sqlalchemy import Select, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bot.app.core import Core
+from bot.chat.reply import Reply
+from bot.db.types import utcnow
+from bot.delivery.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+PENDING, SENDING, SENT, FAILED, UNKNOWN = "pending", "sending", "sent", "failed", "unknown"
+STATES = (PENDING, SENDING, SENT, FAILED, UNKNOWN)
+LEASE = timedelta(minutes=5)
+# With the backoff below, 16 attempts span at least 3.7 hours (at most 7.4): a Slack outage that long loses nothing.
+MAX_ATTEMPTS = 16
+BACKOFF_BASE = 10.0  # seconds before the second attempt; doubles each time
+BACKOFF_MAX = 3600.0
+_SECRET = re.compile(r"\b(xox[a-z]|xapp|sk)-[\w-]+")
+
+
+class TransientDeliveryError(Exception):
+    """The platform could not take the message now (rate limit, 5xx, network); try again later."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentDeliveryError(Exception):
+    """The message can never be delivered as it is (e.g. ``channel_not_found``); do not retry."""
+
+
+class Transport(Protocol):
+    """Sends one reply to a platform.
+
+    ``channel`` is a channel id, or a user id (``U…``/``W…``) meaning a direct message. Returns a reference to
+    the posted message (Slack: its ``ts``). Raises :class:`TransientDeliveryError` or
+    :class:`PermanentDeliveryError`; any other exception counts as transient.
+    """
+
+    def send(self, channel: str, reply: Reply) -> str: ...
+
+
+class UpdatingTransport(Protocol):
+    """A transport that can also replace a message it posted (``ref`` as returned by ``send``) with ``reply``.
+
+    Needed only for outbox rows enqueued with ``replaces``; returns the message reference.
+    """
+
+    def update(self, channel: str, ref: str, reply: Reply) -> str: ...
+
+
+@runtime_checkable
+class CheckedTransport(Protocol):
+    """A transport that can tell after a crash whether a message went out.
+
+    Its ``send`` also takes the outbox ``key`` and attaches it to the message (Slack: message metadata);
+    ``was_delivered`` looks for that key in ``channel`` since ``since`` (None: cannot tell).
+    """
+
+    def send(self, channel: str, reply: Reply, *, key: str) -> str: ...
+
+    def was_delivered(self, channel: str, key: str, since: datetime) -> bool | None: ...
+
+
+def enqueue(session: Session, key: str, channel: str, reply: Reply, *, replaces: str | None = None) -> bool:
+    """Add a message to the outbox in the caller's transaction; False (and nothing done) if ``key`` exists.
+
+    ``channel`` is a channel id, or a user id (``U…``/``W…``) for a direct message. With ``replaces`` (the key of
+    an earlier row), the message that row posted is edited to ``reply`` instead of a new one being posted.
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(OutboxMessage)
+        .values(key=key, channel=channel, payload=reply.model_dump(mode="json"), replaces=replaces)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(OutboxMessage.id)
+    )
+    return session.execute(statement).scalar() is not None
+
+
+class TokenBucket:
+    """``rate`` tokens a second, at most ``capacity`` saved up; :meth:`reserve` says how long to wait."""
+
+    def __init__(self, rate: float, capacity: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate, self.capacity, self.clock = rate, capacity, clock
+        self.tokens = capacity
+        self.updated = clock()
+        self.paused_until = self.updated
+
+    def reserve(self) -> float:
+        """Take a token (going into debt if needed) and return the seconds to wait before using it."""
+        now = self.clock()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate) - 1
+        self.updated = now
+        return max(-self.tokens / self.rate, self.paused_until - now, 0.0)
+
+    def refund(self) -> None:
+        self.tokens = min(self.capacity, self.tokens + 1)
+
+    def pause(self, seconds: float) -> None:
+        """Hand out nothing for ``seconds`` (the platform asked us to slow down)."""
+        self.paused_until = max(self.paused_until, self.clock() + seconds)
+
+
+class Sender:
+    """Drains the outbox to ``transport`` with rate limiting, retries and crash recovery (see module doc).
+
+    ``clock``, ``sleep`` and ``rng`` are injectable so tests control time; the default ``sleep`` returns early
+    when :meth:`run`'s stop event is set.
+    """
+
+    def __init__(
+        self,
+        core: Core,
+        transport: Transport | CheckedTransport,
+        rate_per_second: float | None = None,
+        batch_size: int = 100,
+        *,
+        max_attempts: int = MAX_ATTEMPTS,
+        lease: timedelta = LEASE,
+        poll_interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.core, self.transport = core, transport
+        self.checked = isinstance(transport, CheckedTransport)
+        self.batch_size = batch_size
+        self.max_attempts = max_attempts
+        self.lease = lease
+        self.poll_interval = poll_interval
+        self.bucket = TokenBucket(rate_per_second or core.settings.kiun_send_rate, clock=clock)
+        self.id = f"{core.worker_id}:{secrets.token_hex(3)}"
+        self.rng = rng or random.Random()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._sleep = sleep or (lambda seconds: self._stop.wait(seconds))
+
+    def notify(self) -> None:
+        """Wake :meth:`run` now (e.g. after enqueueing, or to make it notice its stop event)."""
+        self._wake.set()
+
+    def run(self, stop: threading.Event) -> None:
+        """Send until ``stop`` is set; the message in flight is finished and recorded before returning."""
+        self._stop = stop
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                self.reconcile()
+                busy = self._drain(self.batch_size)[0] == self.batch_size
+            except Exception:  # the database or platform is down: log, wait, try again
+                log.exception("outbox: sending failed; trying again")
+                busy = False
+            if not busy:
+                self._wake.wait(self.poll_interval)
+
+    def drain(self, max_messages: int | None = None) -> int:
+        """Send messages that are due now, oldest first; returns how many were sent."""
+        return self._drain(max_messages)[1]
+
+    def _drain(self, max_messages: int | None) -> tuple[int, int]:
+        """Like :meth:`drain`; returns (messages attempted, messages sent)."""
+        attempted = sent = 0
+        while (max_messages is None or attempted < max_messages) and not self._stop.is_set():
+            wait = self.bucket.reserve()
+            if wait and self._next_due() is not None:
+                self._sleep(wait)
+            row = None if self._stop.is_set() else self._claim()
+            if row is None:
+                self.bucket.refund()
+                break
+            attempted += 1
+            sent += self._deliver(row)
+        return attempted, sent
+
+    def reconcile(self) -> int:
+        """Settle rows left ``sending`` longer than the lease by a sender that died; returns how many."""
+        now = utcnow()
+        with self.core.sessions() as session:
+            stale = session.scalars(
+                select(OutboxMessage).where(OutboxMessage.state == SENDING, OutboxMessage.claimed_at < now - self.lease)
+            ).all()
+        settled = 0
+        for row in stale:
+            try:
+                checkable = self.checked and not row.replaces
+                delivered = self.transport.was_delivered(row.channel, row.key, row.claimed_at) if checkable else None
+            except Exception:  # cannot tell now; the next round asks again
+                log.exception("outbox: delivery check failed for %s", row.key)
+                continue
+            if row.replaces:  # an edit: doing it again is harmless
+                values = {"state": PENDING, "next_attempt_at": now}
+            elif delivered is True:
+                values = {"state": SENT, "sent_at": now}
+            elif delivered is False:
+                values = {"state": PENDING, "next_attempt_at": now}
+            else:
+                values = {"state": UNKNOWN, "last_error": "sender stopped during the call; delivery unknown"}
+            if self._finish(row, values, claimed_by=row.claimed_by):
+                settled += 1
+                log.warning("outbox: %s was left sending by %s; now %s", row.key, row.claimed_by, values["state"])
+        return settled
+
+    @staticmethod
+    def _due(now: datetime) -> Select[tuple[int]]:
+        """The id of the oldest message due at ``now``."""
+        return (
+            select(OutboxMessage.id)
+            .where(OutboxMessage.state == PENDING, OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id)
+            .limit(1)
+        )
+
+    def _next_due(self) -> int | None:
+        with self.core.sessions() as session:
+            return session.scalar(self._due(utcnow()))
+
+    def _claim(self) -> OutboxMessage | None:
+        """Mark the oldest due message ``sending`` for this sender (committed) and return it."""
+        now = utcnow()
+        # PostgreSQL skips rows other senders hold; on SQLite the conditional update settles races.
+        due = self._due(now).with_for_update(skip_locked=True)
+        with self.core.sessions() as session:
+            while (row_id := session.scalar(due)) is not None:
+                claimed = session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row_id, OutboxMessage.state == PENDING)
+                    .values(state=SENDING, claimed_by=self.id, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+                )
+                if claimed.rowcount == 1:
+                    row = session.get(OutboxMessage, row_id, populate_existing=True)
+                    session.commit()
+                    return row
+            session.rollback()
+        return None
+
+    def _deliver(self, row: OutboxMessage) -> int:
+        """Call the transport for a claimed row and record the outcome; 1 if it was sent."""
+        try:
+            reply = Reply.model_validate(row.payload)
+        except ValidationError as exc:
+            return self._fail(row, f"invalid payload: {exc.error_count()} errors")
+        target = None
+        if row.replaces:
+            target = self._edit_target(row)
+            if not isinstance(target, str):
+                return target
+        try:
+            if target is not None:
+                ref = self.transport.update(row.channel, target, reply)
+            elif self.checked:
+                ref = self.transport.send(row.channel, reply, key=row.key)
+            else:
+                ref = self.transport.send(row.channel, reply)
+        except PermanentDeliveryError as exc:
+            return self._fail(row, _describe(exc))
+        except Exception as exc:  # noqa: BLE001 - anything else is worth another try
+            retry_after = exc.retry_after if isinstance(exc, TransientDeliveryError) else None
+            if retry_after:
+                self.bucket.pause(retry_after)
+            if row.attempts >= self.max_attempts:
+                return self._fail(row, _describe(exc))
+            delay = max(self._backoff(row.attempts), retry_after or 0.0)
+            unexpected = not isinstance(exc, TransientDeliveryError)
+            log.warning("outbox: %s not sent; retrying in %.0f s", row.key, delay, exc_info=unexpected)
+            values = {"state": PENDING, "next_attempt_at": utcnow() + timedelta(seconds=delay)}
+            self._finish(row, values | {"last_error": _describe(exc)})
+            return 0
+        self._finish(row, {"state": SENT, "message_ref": str(ref)[:64], "sent_at": utcnow(), "last_error": None})
+        return 1
+
+    def _edit_target(self, row: OutboxMessage) -> str | int:
+        """The ref of the message an edit row replaces, or the row's outcome (0) when it cannot be edited now."""
+        with self.core.sessions() as session:
+            original = session.scalar(select(OutboxMessage).where(OutboxMessage.key == row.replaces))
+            newer = session.scalar(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.replaces == row.replaces, OutboxMessage.id > row.id, OutboxMessage.state != FAILED)
+                .limit(1)
+            )
+        if newer is not None:
+            log.debug("outbox: %s is superseded by a newer edit", row.key)
+            self._finish(row, {"state": SENT, "sent_at": utcnow(), "last_error": "superseded by a newer edit"})
+            return 0
+        if (
+            original is None
+            or original.state in (FAILED, UNKNOWN)
+            or (original.state == SENT and not original.message_ref)
+        ):
+            return self._fail(row, f"the message to edit ({row.replaces}) was not delivered")
+        if original.state != SENT:  # not posted yet: wait for it without using up an attempt
+            later = max(utcnow(), original.next_attempt_at) + timedelta(seconds=BACKOFF_BASE)
+            self._finish(row, {"state": PENDING, "next_attempt_at": later, "attempts": row.attempts - 1})
+            return 0
+        return original.message_ref
+
+    def _fail(self, row: OutboxMessage, error: str) -> int:
+        """Give up on a message; returns 0 (not sent)."""
+        log.warning("outbox: %s failed after %d attempts: %s", row.key, row.attempts, error)
+        self._finish(row, {"state": FAILED, "last_error": error})
+        return 0
+
+    def _backoff(self, attempts: int) -> float:
+        """Seconds before the next attempt: doubling from BACKOFF_BASE, capped, with equal jitter."""
+        delay = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (attempts - 1))
+        return delay / 2 + self.rng.uniform(0, delay / 2)
+
+    def _finish(self, row: OutboxMessage, values: dict[str, object], claimed_by: str | None = None) -> int:
+        """Record an outcome, only if the row is still ``sending`` under the expected claim."""
+        with self.core.sessions() as session, session.begin():
+            result = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == row.id,
+                    OutboxMessage.state == SENDING,
+                    OutboxMessage.claimed_by == (claimed_by or self.id),
+                )
+                .values(**values)
+            )
+        if result.rowcount != 1:
+            log.warning("outbox: %s was settled by someone else meanwhile", row.key)
+        return result.rowcount
+
+
+def _describe(exc: Exception) -> str:
+    """An error for ``last_error``: type and message, tokens redacted, bounded."""
+    return _SECRET.sub(r"\1-…", f"{type(exc).__name__}: {exc}")[:500]

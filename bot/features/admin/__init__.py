@@ -1,0 +1,1 @@
+"""``/kiun`` itself: help, the admin commands, schedules and the weekly plan."""

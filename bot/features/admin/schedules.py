@@ -1,0 +1,86 @@
+"""``/kiun admin schedule <name> "mon 09:00"``: change when a schedule runs (any schedule), and show the next
+three runs; without a time, show the current setting."""
+
+from __future__ import annotations
+
+import shlex
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.app.core import Core
+from bot.chat.i18n import t
+from bot.chat.reply import Reply, escape
+from bot.chat.request import Request
+from bot.chat.router import Router
+from bot.db.session import transaction
+from bot.scheduling.models import Schedule
+from bot.scheduling.schedule_text import ScheduleTextError, to_cron
+
+RUNS_SHOWN = 3
+
+
+def register(router: Router) -> None:
+    router.admin("schedule", admin_schedule)
+
+
+def admin_schedule(core: Core, request: Request) -> Reply:
+    lang = request.lang
+    try:
+        words = shlex.split(request.text)
+    except ValueError:  # an unbalanced quote
+        words = request.text.replace('"', " ").split()
+    with core.sessions() as session:
+        names = list(session.scalars(select(Schedule.name).order_by(Schedule.name)))
+    listed = "、".join(f"`{name}`" for name in names)
+    if not words:
+        return Reply(text=t("schedule.usage", lang, names=listed))
+    name, when = words[0], " ".join(words[1:])
+    if name not in names:
+        return Reply(text=t("schedule.unknown", lang, name=escape(name[:64]), names=listed))
+    if not when:
+        with core.sessions() as session:
+            schedule = session.scalar(select(Schedule).where(Schedule.name == name))
+        return Reply(
+            text=t("schedule.current", lang, name=name, cron=schedule.cron, runs=runs_text(core, schedule, lang))
+        )
+    try:
+        cron = to_cron(when)
+    except ScheduleTextError as exc:
+        shown = escape(when[:60])
+        return Reply(text=t("schedule.invalid", lang, text=shown, reason=t(exc.reason, lang)))
+    with transaction(core.sessions) as session:
+        schedule = session.scalar(select(Schedule).where(Schedule.name == name))
+        schedule.cron = cron
+    core.schedules_changed()
+    return Reply(text=t("schedule.saved", lang, name=name, cron=cron, runs=runs_text(core, schedule, lang)))
+
+
+def next_runs(core: Core, schedule: Schedule, count: int = RUNS_SHOWN) -> list[datetime]:
+    """The next ``count`` runs of ``schedule`` (local time), moved off closed days when it runs on business days."""
+    from bot.scheduling.scheduler import build_trigger
+
+    trigger = build_trigger(core, schedule, core.calendar())
+    runs: list[datetime] = []
+    when = trigger.first_at_or_after(core.local_now())
+    while when is not None and len(runs) < count:
+        runs.append(when)
+        when = trigger.first_at_or_after(when + timedelta(microseconds=1))
+    return runs
+
+
+def runs_text(core: Core, schedule: Schedule, lang: str) -> str:
+    weekdays = t("weekdays", lang).split(",")
+    rows = [
+        t(
+            "schedule.run_row",
+            lang,
+            date=when.strftime("%Y-%m-%d"),
+            weekday=weekdays[when.weekday()],
+            time=when.strftime("%H:%M"),
+        )
+        for when in next_runs(core, schedule)
+    ]
+    if not schedule.enabled:
+        rows.insert(0, t("schedule.disabled", lang))
+    return "\n".join(rows) or t("schedule.no_runs", lang)

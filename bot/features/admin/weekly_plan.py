@@ -1,0 +1,93 @@
+"""``weekly-plan``: each Monday, tell every admin what kiun will post this week and what failed."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.app.core import Core
+from bot.chat.i18n import t
+from bot.chat.reply import Reply, Section
+from bot.db.session import transaction
+from bot.delivery.models import OutboxMessage
+from bot.scheduling.calendar import BusinessCalendar, short_day
+from bot.scheduling.models import Schedule
+from bot.scheduling.registry import job
+
+log = logging.getLogger(__name__)
+
+PLAN_DAYS = 7
+MAX_ROWS_PER_SCHEDULE = 8
+
+
+@job(
+    "weekly-plan",
+    cron="30 8 * * 1",
+    business_days_only=True,
+    description="DM each admin the coming week's scheduled runs and the number of failed messages",
+    switch="KIUN_ADMINS",
+)
+def weekly_plan(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
+    """Enqueue one DM per admin in KIUN_ADMINS; keyed by occurrence and admin, so a re-run never sends twice."""
+    from bot.delivery.outbox import enqueue
+
+    admins = core.settings.kiun_admins
+    if not admins:
+        log.info("weekly-plan: KIUN_ADMINS is empty, nobody to tell")
+        return "KIUN_ADMINS is empty; nobody to send the weekly plan to"
+    reply = plan_reply(core, occurrence, core.settings.kiun_locale)
+    stamp = occurrence.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
+    with transaction(core.sessions) as session:
+        added = sum(enqueue(session, f"weekly-plan:{stamp}:{admin}", admin, reply) for admin in admins)
+    log.info("weekly-plan: %d of %d messages enqueued", added, len(admins), extra={"enqueued": added})
+    return f"weekly plan queued for {added} of {len(admins)} admins" + ("" if added else " (already queued)")
+
+
+def plan_reply(core: Core, start: datetime, lang: str) -> Reply:
+    """The 7 days from ``start`` (to midnight): each enabled schedule's runs (local time) and the failed count."""
+    from bot.scheduling.scheduler import build_trigger
+
+    tz = core.settings.tz
+    start = start.astimezone(tz)
+    end = datetime.combine(start.date() + timedelta(days=PLAN_DAYS), time(0), tzinfo=tz)
+    weekdays = t("weekdays", lang).split(",")
+    with core.sessions() as session:
+        schedules = session.scalars(select(Schedule).where(Schedule.enabled.is_(True)).order_by(Schedule.name)).all()
+        calendar = BusinessCalendar.load(session, core.settings.kiun_year_end_closed)
+        failed = session.scalar(select(func.count()).where(OutboxMessage.state == "failed"))
+    runs: list[tuple[datetime, str]] = []
+    crowded: list[str] = []
+    for schedule in schedules:
+        try:
+            trigger = build_trigger(core, schedule, calendar)
+        except ValueError:
+            continue
+        when = trigger.first_at_or_after(start)
+        count = 0
+        while when is not None and when < end:
+            if count == MAX_ROWS_PER_SCHEDULE:
+                crowded.append(schedule.name)
+                break
+            runs.append((when, schedule.name))
+            count += 1
+            when = trigger.first_at_or_after(when + timedelta(microseconds=1))
+    lines = [
+        t(
+            "jobs.weekly_plan.row",
+            lang,
+            day=short_day(when),
+            weekday=weekdays[when.weekday()],
+            time=when.strftime("%H:%M"),
+            name=name,
+        )
+        for when, name in sorted(runs)
+    ]
+    lines += [t("jobs.weekly_plan.more", lang, name=name) for name in crowded]
+    last = end - timedelta(days=1)
+    title = t("jobs.weekly_plan.title", lang, start=short_day(start), end=short_day(last))
+    body = "\n".join(lines) or t("jobs.weekly_plan.none", lang)
+    status = t("jobs.weekly_plan.failed", lang, count=failed) if failed else t("jobs.weekly_plan.failed_none", lang)
+    return Reply(text=title, sections=[Section(text=f"*{title}*\n{body}"), Section(text=status)], ephemeral=False)

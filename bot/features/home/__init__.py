@@ -1,0 +1,1 @@
+"""Each person's home: Slack's App Home tab, a personal card elsewhere."""

@@ -1,0 +1,220 @@
+"""The App Home (Slack's Home tab; ``home`` on the console): what is waiting for each person, and for admins
+this month at a glance with the monthly report.
+
+For everyone: buttons to propose an idea and to ask a question, the latest lesson, my quiz streak and progress,
+the polls waiting for my answer, my ideas and their status. The view stays far below Slack's 100 blocks: every
+list is capped. A part that fails is left out (and logged) rather than costing the whole view.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+
+from bot.app.config import ConfigError
+from bot.app.core import Core
+from bot.chat.i18n import t
+from bot.chat.reply import Button, Form, Input, Reply, Section, escape
+from bot.chat.request import Request
+from bot.chat.router import Router
+from bot.delivery.later import reply_later
+from bot.features.admin.handlers import help_button
+from bot.features.ideas import store
+from bot.features.ideas.posts import number
+from bot.features.ideas.rules import status_label
+from bot.features.lessons import learning
+from bot.features.lessons.catalogue import LEVELS, catalogue
+from bot.features.lessons.handlers import show_lesson
+from bot.features.polls.runs import open_runs_for
+from bot.features.polls.views import SHOW_ACTION, day_label
+from bot.features.qa.answer import MAX_QUESTION_CHARS as QUESTION_MAX
+from bot.features.qa.handlers import answer_reply
+from bot.features.report.figures import month_glance
+from bot.features.report.format import month_label
+from bot.features.report.handlers import report_reply
+from bot.features.report.month import Month
+from bot.features.report.report import glance_fields
+
+log = logging.getLogger(__name__)
+
+IDEAS_SHOWN = 5
+POLLS_SHOWN = 5
+ASK_ACTION = "home_ask"
+ASK_FORM = "home_ask"
+LESSON_ACTION = "home_lesson"
+REPORT_ACTION = "home_report"
+
+
+def register(router: Router) -> None:
+    router.command("home", home)
+    router.action(
+        ASK_ACTION, lambda core, request: Reply(text=t("home.ask.title", request.lang), form=ask_form(request.lang))
+    )
+    router.form(ASK_FORM, submit_question)
+    router.action(LESSON_ACTION, lambda core, request: show_lesson(core, replace(request, text=request.value)))
+    router.action(REPORT_ACTION, report_action)
+
+
+def home(core: Core, request: Request) -> Reply:
+    lang = request.lang
+    buttons = [
+        Button(label=t("home.button.idea", lang), action_id="idea_new", value="new", style="primary"),
+        Button(label=t("home.button.ask", lang), action_id=ASK_ACTION, value="ask"),
+        help_button(lang),
+    ]
+    sections = [Section(text=f"*{t('home.title', lang)}*\n{t('home.body', lang)}", buttons=buttons)]
+    parts: list[Callable[[Core, Request], list[Section]]] = [_lesson, _learning, _polls, _ideas]
+    if request.is_admin:
+        parts.append(_admin)
+    for part in parts:
+        try:
+            sections += part(core, request)
+        except Exception:  # noqa: BLE001 - see the module doc
+            log.exception("home: the %s part failed", part.__name__.strip("_"))
+    return Reply(text=t("home.title", lang), sections=sections)
+
+
+def _lesson(core: Core, request: Request) -> list[Section]:
+    lang = request.lang
+    lessons = catalogue()
+    with core.sessions() as session:
+        post = learning.latest_lesson_post(session, core.settings.kiun_lesson_channel)
+        lesson = lessons.get(post.item_id) if post else None
+        done = lesson is not None and learning.has_answered(
+            session, request.user_id, learning.lesson_quiz(post.item_id, post.round)
+        )
+    if lesson is None:
+        return []
+    state = t("home.lesson.answered" if done else "home.lesson.not_answered", lang)
+    text = t(
+        "home.lesson.text", lang, title=lesson.title, level=LEVELS[lesson.level], minutes=lesson.minutes, state=state
+    )
+    button = Button(label=t("home.lesson.button", lang), action_id=LESSON_ACTION, value=lesson.id)
+    return [Section(text=f"*{t('home.lesson.heading', lang)}*\n{text}", buttons=[button])]
+
+
+def _learning(core: Core, request: Request) -> list[Section]:
+    lang = request.lang
+    today = core.local_now().date()
+    progress = learning.progress(core, request.user_id, core.settings.kiun_lesson_channel, today)
+    text = t(
+        "home.learning.text",
+        lang,
+        streak=progress.streak_weeks,
+        seen=progress.seen,
+        posted=progress.posted,
+        rate=progress.rate,
+        reviews=progress.reviews_pending,
+    )
+    return [Section(text=f"*{t('home.learning.heading', lang)}*\n{text}")]
+
+
+def _polls(core: Core, request: Request) -> list[Section]:
+    lang = request.lang
+    try:
+        found = open_runs_for(core, request.user_id)
+    except ConfigError:  # no KIUN_SECRET_KEY: no poll can run
+        return []
+    heading = f"*{t('home.polls.heading', lang)}*"
+    if not found:
+        return [Section(text=f"{heading}\n{t('home.polls.none', lang)}")]
+    lines = [
+        t(
+            "home.polls.row",
+            lang,
+            title=escape(run.title),
+            day=day_label(run.closes_on, lang),
+            answered=answered,
+            total=len(run.spec["questions"]),
+        )
+        for run, answered in found[:POLLS_SHOWN]
+    ]
+    button = Button(label=t("home.polls.button", lang), action_id=SHOW_ACTION, value="mine", style="primary")
+    return [Section(text="\n".join([heading, *lines]), buttons=[button])]
+
+
+def _ideas(core: Core, request: Request) -> list[Section]:
+    lang = request.lang
+    listing = store.list_ideas(core, "mine", "", 1, request.user_id)
+    heading = f"*{t('home.ideas.heading', lang)}*"
+    if not listing.total:
+        return [Section(text=f"{heading}\n{t('home.ideas.none', lang)}")]
+    lines = [
+        t(
+            "home.ideas.row",
+            lang,
+            number=number(idea.id),
+            title=escape(idea.title),
+            status=status_label(idea.status, lang),
+            votes=votes,
+            comments=comments,
+        )
+        for idea, votes, comments in listing.rows[:IDEAS_SHOWN]
+    ]
+    if listing.total > IDEAS_SHOWN:
+        lines.append(t("home.ideas.more", lang, n=listing.total - IDEAS_SHOWN))
+    button = Button(label=t("home.ideas.button", lang), action_id="idea_list", value="mine|1|")
+    return [Section(text="\n".join([heading, *lines]), buttons=[button])]
+
+
+def _admin(core: Core, request: Request) -> list[Section]:
+    lang = request.lang
+    month = Month.of(core.local_now().date())
+    glance = month_glance(core, month)
+    heading = t("home.admin.heading", lang, month=month_label(month, lang))
+    buttons = [
+        Button(label=t("home.admin.report", lang), action_id=REPORT_ACTION, value=month.key(), style="primary"),
+        Button(label=t("home.admin.previous_report", lang), action_id=REPORT_ACTION, value=month.previous().key()),
+    ]
+    return [
+        Section(text=f"*{heading}*", fields=glance_fields(glance, lang), buttons=buttons),
+        Section(text=t("help.admin", lang)),
+    ]
+
+
+# -- asking from the Home tab -------------------------------------------------------------------------------------
+
+
+def ask_form(lang: str) -> Form:
+    return Form(
+        callback_id=ASK_FORM,
+        title=t("home.ask.title", lang),
+        submit_label=t("home.ask.submit", lang),
+        intro=t("home.ask.intro", lang),
+        inputs=[
+            Input(
+                name="question",
+                label=t("home.ask.label", lang),
+                kind="multiline",
+                max_length=QUESTION_MAX,
+                placeholder=t("home.ask.placeholder", lang),
+            )
+        ],
+    )
+
+
+def submit_question(core: Core, request: Request) -> Reply:
+    """The question form: answered as ``/ask`` would, by DM (the documents and an LLM can take a while)."""
+    lang = request.lang
+    question = (request.values.get("question") or "").strip()
+    if not question:
+        return Reply(text=t("error.required", lang), errors={"question": t("error.required", lang)})
+    if len(question) > QUESTION_MAX:
+        message = t("error.too_long", lang, length=len(question), limit=QUESTION_MAX)
+        return Reply(text=message, errors={"question": message})
+    asked = replace(request, text=question)
+    return reply_later(
+        core,
+        request,
+        "home-ask",
+        lambda: answer_reply(core, asked, ephemeral=False),
+        Reply(text=t("home.ask.coming", lang)),
+    )
+
+
+def report_action(core: Core, request: Request) -> Reply:
+    """The report buttons of the admins' Home: the same as ``/kiun admin report YYYY-MM``."""
+    if not request.is_admin:
+        return Reply(text=t("error.not_admin", request.lang))
+    return report_reply(core, request, request.value)

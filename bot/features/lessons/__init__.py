@@ -1,0 +1,1 @@
+"""Weekly lessons, demographic facts, quizzes and spaced review."""

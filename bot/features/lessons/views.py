@@ -1,0 +1,143 @@
+"""The neutral replies of lessons and facts, shared by the jobs (weekly posts, review DMs) and the handlers.
+
+Quiz buttons have action ids ``quiz_answer_<n>`` and the value ``<quiz key>|<choice index>``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.chat.i18n import t
+from bot.chat.reply import Button, Image, Reply, Section
+from bot.features.lessons.catalogue import LEVELS, Catalogue, Lesson, Source, to_mrkdwn
+from bot.features.lessons.facts import Fact, render_chart
+from bot.features.lessons.learning import Outcome, Progress
+
+ACTION_PREFIX = "quiz_answer"
+LETTERS = "ABCD"
+
+
+def quiz_buttons(lesson: Lesson, quiz_key: str) -> list[Button]:
+    return [
+        Button(label=f"{LETTERS[index]}. {choice}", action_id=f"{ACTION_PREFIX}_{index}", value=f"{quiz_key}|{index}")
+        for index, choice in enumerate(lesson.quiz.choices)
+    ]
+
+
+def quiz_section(lesson: Lesson, quiz_key: str, lang: str) -> Section:
+    text = f"*{t('lesson.quiz.heading', lang)}* {lesson.quiz.question}\n_{t('lesson.quiz.hint', lang)}_"
+    return Section(text=text, buttons=quiz_buttons(lesson, quiz_key))
+
+
+def sources_text(sources: tuple[Source, ...] | list[Source], lang: str) -> str:
+    shown = "、".join(f"<{source.url}|{source.name}>" if source.url else source.name for source in sources)
+    return t("lesson.sources", lang, sources=shown)
+
+
+def lesson_reply(lesson: Lesson, catalogue: Catalogue, quiz_key: str, lang: str, intro: str = "") -> Reply:
+    """The weekly lesson: title, body, quiz buttons, sources."""
+    heading = t("lesson.post.title", lang, position=catalogue.position(lesson.id), total=len(catalogue.lessons))
+    meta = t(
+        "lesson.post.meta",
+        lang,
+        level=LEVELS[lesson.level],
+        minutes=lesson.minutes,
+        tags=" ".join(f"#{tag}" for tag in lesson.tags),
+    )
+    sections = [Section(text=intro)] if intro else []
+    sections += [
+        Section(text=f"*{heading}*\n*{lesson.title}*\n_{meta}_"),
+        Section(text=to_mrkdwn(lesson.body)),
+        quiz_section(lesson, quiz_key, lang),
+        Section(text=sources_text(lesson.sources, lang)),
+    ]
+    return Reply(text=f"{heading}: {lesson.title}", sections=sections, ephemeral=False)
+
+
+def review_post_reply(lesson: Lesson, quiz_key: str, lang: str) -> Reply:
+    """A review quiz posted to the channel once the curriculum is exhausted."""
+    title = t("lesson.review.title", lang, title=lesson.title)
+    sections = [
+        Section(text=f"*{title}*\n{t('lesson.review.intro', lang, id=lesson.id)}"),
+        quiz_section(lesson, quiz_key, lang),
+    ]
+    return Reply(text=title, sections=sections, ephemeral=False)
+
+
+def review_dm_reply(lesson: Lesson, quiz_key: str, number: int, lang: str) -> Reply:
+    """A personal review quiz sent by DM (``number``: the 1st, 2nd or 3rd review of this lesson)."""
+    title = t("lesson.review.title", lang, title=lesson.title)
+    sections = [
+        Section(text=f"*{title}*\n{t('lesson.review_dm.intro', lang, number=number, title=lesson.title)}"),
+        quiz_section(lesson, quiz_key, lang),
+        Section(text=f"_{t('lesson.review_dm.footer', lang)}_"),
+    ]
+    return Reply(text=title, sections=sections, ephemeral=False)
+
+
+def feedback_reply(lesson: Lesson, outcome: Outcome, lang: str, review_dm: bool = False) -> Reply:
+    """What the person who pressed a quiz button sees (only they see it); ``review_dm`` for a review sent by DM."""
+    quiz = lesson.quiz
+    answer = quiz.choices[quiz.answer]
+    verdict = t("lesson.feedback.correct", lang) if outcome.correct else t("lesson.feedback.wrong", lang, answer=answer)
+    lines = []
+    if not outcome.first:
+        chosen = quiz.choices[outcome.choice] if 0 <= outcome.choice < len(quiz.choices) else "?"
+        result = t("lesson.feedback.result_correct" if outcome.correct else "lesson.feedback.result_wrong", lang)
+        lines.append(t("lesson.feedback.already", lang, choice=chosen, result=result))
+        if not outcome.correct:
+            lines.append(verdict)
+    else:
+        lines.append(f"*{verdict}*")
+    lines.append(f"*{t('lesson.feedback.explanation', lang)}* {quiz.explanation}")
+    if outcome.first and outcome.review_on:
+        key = "lesson.feedback.next_review" if review_dm else "lesson.feedback.review_on"
+        lines.append(t(key, lang, date=day_label(outcome.review_on, lang)))
+    elif outcome.first and outcome.review_done:
+        lines.append(t("lesson.feedback.review_done", lang))
+    text = verdict if outcome.first else t("lesson.feedback.already_short", lang)
+    return Reply(text=text, sections=[Section(text="\n".join(lines))])
+
+
+def fact_reply(fact: Fact, lang: str) -> Reply:
+    """The weekly fact, with its chart as a PNG and the source under the text."""
+    heading = t("fact.post.title", lang)
+    source = sources_text([fact.source], lang)
+    sections = [Section(text=f"*{heading}*\n{fact.text}\n*{fact.figure()}*"), Section(text=source)]
+    image = None
+    if fact.chart is not None:
+        image = Image(
+            title=t("fact.image_title", lang, title=fact.chart.title, source=fact.chart.source or fact.source.name),
+            alt_text=fact.text,
+            filename=f"{fact.id}.png",
+            data=render_chart(fact.chart),
+        )
+    return Reply(text=f"{heading}: {fact.text}", sections=sections, image=image, ephemeral=False)
+
+
+def progress_reply(progress: Progress, lang: str) -> Reply:
+    title = t("lesson.progress.title", lang)
+    if not progress.answers and not progress.seen:
+        body = t("lesson.progress.empty", lang, posted=progress.posted)
+    else:
+        body = t(
+            "lesson.progress.body",
+            lang,
+            seen=progress.seen,
+            posted=progress.posted,
+            answered=progress.answered,
+            answers=progress.answers,
+            rate=progress.rate,
+            streak=progress.streak_weeks,
+        )
+    reviews = (
+        t("lesson.progress.reviews_on", lang, pending=progress.reviews_pending)
+        if progress.reviews_on
+        else t("lesson.progress.reviews_off", lang)
+    )
+    return Reply(text=title, sections=[Section(text=f"*{title}*\n{body}\n{reviews}")])
+
+
+def day_label(day: date, lang: str) -> str:
+    weekday = t("weekdays", lang).split(",")[day.weekday()]
+    return t("lesson.date", lang, month=day.month, day=day.day, weekday=weekday)

@@ -1,0 +1,132 @@
+"""``/ask``, DMs and @mentions: questions answered from the city's documents; 👍/👎; ``/kiun admin docs``."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.app.core import Core
+from bot.chat.i18n import t
+from bot.chat.reply import Button, Reply, Section, escape
+from bot.chat.request import Request
+from bot.chat.router import Router
+from bot.features.admin.handlers import hint_sections
+from bot.features.qa import answer as qa
+from bot.features.qa.ingest import add_bytes, ensure_sample
+from bot.features.qa.models import QaChunk, QaDocument
+
+FEEDBACK = "qa_feedback"
+RATED_MODES = ("llm", "extractive", "refused")
+# Messages that are not questions: greetings, thanks, help words (compared after NFKC, without punctuation).
+_SMALL_TALK = re.compile(
+    r"(こんにちは|こんばんは|おはよう(ございます)?|ありがとう(ございます|ございました)?|よろしく(お願いします)?|"
+    r"はじめまして|お疲れ様です|おつかれさまです|hello|hi|hey|thanks|thank you|help|ヘルプ|使い方)*"
+)
+
+
+def register(router: Router) -> None:
+    router.command("ask", ask_command)
+    router.message(ask_message)
+    router.thread(ask_follow_up)
+    router.action(FEEDBACK, feedback)
+    router.admin("docs", admin_docs)
+
+
+def is_small_talk(text: str) -> bool:
+    plain = re.sub(r"[\s!！?？。、,.~〜ー…]+", "", unicodedata.normalize("NFKC", text).lower())
+    return _SMALL_TALK.fullmatch(plain) is not None
+
+
+def ask_command(core: Core, request: Request) -> Reply:
+    if not request.text.strip():
+        return Reply(text=t("ask.usage", request.lang))
+    return answer_reply(core, request, ephemeral=True)
+
+
+def ask_message(core: Core, request: Request) -> Reply:
+    """A DM or an @mention is a question; a file sent in a DM is a document to add (admins); greetings and empty
+    messages get a short hint."""
+    if any(key.startswith(("file:", "file_error:")) for key in request.values):
+        return add_uploads(core, request)
+    if is_small_talk(request.text):
+        return Reply(text=t("message.hint", request.lang), sections=hint_sections(request))
+    context = qa.thread_context(core, request.channel_id, request.thread_ts) or ""  # a mention in our thread
+    return answer_reply(core, request, ephemeral=False, context=context)
+
+
+def ask_follow_up(core: Core, request: Request) -> Reply | None:
+    """A reply in a channel thread the bot answered is a follow-up; the thread's last question is context."""
+    context = qa.thread_context(core, request.channel_id, request.thread_ts)
+    if context is None or is_small_talk(request.text):
+        return None
+    return answer_reply(core, request, ephemeral=False, context=context)
+
+
+def answer_reply(core: Core, request: Request, *, ephemeral: bool, context: str = "") -> Reply:
+    if request.platform == "console":
+        ensure_sample(core)
+    result = qa.ask(
+        core,
+        request.text,
+        request.user_id,
+        platform=request.platform,
+        channel_id=request.channel_id,
+        thread_ts=request.thread_ts,
+        context=context,
+        lang=request.lang,
+    )
+    buttons = []
+    if result.question_id and result.mode in RATED_MODES:
+        value = str(result.question_id)
+        buttons = [
+            Button(label=t("ask.feedback.up", request.lang), action_id=f"{FEEDBACK}_up", value=value),
+            Button(label=t("ask.feedback.down", request.lang), action_id=f"{FEEDBACK}_down", value=value),
+        ]
+    summary = result.text.split("\n", 1)[0]
+    return Reply(text=summary, sections=[Section(text=result.text, buttons=buttons)], ephemeral=ephemeral)
+
+
+def feedback(core: Core, request: Request) -> Reply:
+    helpful = request.action_id == f"{FEEDBACK}_up"
+    valid = request.value.isdecimal() and len(request.value) <= 9  # an id within PostgreSQL's integer range
+    if not valid or not qa.rate(core, int(request.value), request.user_id, helpful):
+        return Reply(text=t("error.unknown_action", request.lang))
+    return Reply(text=t("ask.feedback.thanks_up" if helpful else "ask.feedback.thanks_down", request.lang))
+
+
+def admin_docs(core: Core, request: Request) -> Reply:
+    with core.sessions() as session:
+        count = session.scalar(select(func.count(QaDocument.id))) or 0
+        chunks = session.scalar(select(func.count(QaChunk.id))) or 0
+    text = t("docs.admin_help", request.lang, count=count, chunks=chunks)
+    return Reply(text=text.split("\n", 1)[0], sections=[Section(text=text)])
+
+
+def add_uploads(core: Core, request: Request) -> Reply:
+    """Ingest the files an admin sent (``file:<name>`` → local path from the platform); one line per file."""
+    lang = request.lang
+    if not request.is_admin:
+        return Reply(text=t("docs.upload_admin_only", lang))
+    lines = []
+    for key, value in request.values.items():
+        kind, _, name = key.partition(":")
+        if kind == "file_error":
+            lines.append(t("docs.upload_failed", lang, name=escape(name), reason=escape(value)))
+            continue
+        if kind != "file":
+            continue
+        try:
+            data = Path(value).read_bytes()
+        except OSError:
+            lines.append(t("docs.upload_failed", lang, name=escape(name), reason="read error"))
+            continue
+        outcome = add_bytes(core, f"slack/{name}", data, added_by=request.user_id)
+        if outcome.status == "failed":
+            lines.append(t("docs.upload_failed", lang, name=escape(name), reason=escape(outcome.reason)))
+        else:
+            lines.append(t(f"docs.upload_{outcome.status}", lang, name=escape(name), chunks=outcome.chunks))
+    text = "\n".join(lines)
+    return Reply(text=lines[0] if lines else "", sections=[Section(text=text)], ephemeral=False)

@@ -1,0 +1,38 @@
+"""``/kiun admin report [YYYY-MM]``: the monthly engagement report — a short summary with the momentum chart,
+and the HTML report as a file (by DM on Slack, since building it can take a few seconds)."""
+
+from __future__ import annotations
+
+from bot.app.core import Core
+from bot.chat.i18n import t
+from bot.chat.reply import Reply, escape
+from bot.chat.request import Request
+from bot.chat.router import Router
+from bot.delivery.later import reply_later
+from bot.features.report.format import month_label
+from bot.features.report.month import Month
+from bot.features.report.report import build_report, summary_reply
+
+
+def register(router: Router) -> None:
+    router.admin("report", lambda core, request: report_reply(core, request, request.text))
+
+
+def report_reply(core: Core, request: Request, text: str) -> Reply:
+    """The report of the month in ``text`` (``YYYY-MM``; this month when empty)."""
+    lang = request.lang
+    this_month = Month.of(core.local_now().date())
+    try:
+        month = Month.parse(text) if text.strip() else this_month
+    except ValueError:
+        return Reply(text=t("report.admin.bad_month", lang, text=escape(text.strip()[:20]), example=this_month.key()))
+    label = month_label(month, lang)
+    if month > this_month:
+        return Reply(text=t("report.admin.future", lang, month=label))
+    return reply_later(
+        core,
+        request,
+        "report",
+        lambda: summary_reply(build_report(core, month), lang),
+        Reply(text=t("report.admin.coming", lang, month=label)),
+    )

@@ -1,0 +1,37 @@
+"""Every table of kiun: importing this module registers all models on ``Base.metadata`` (Alembic, tests)."""
+
+from bot.db.base import Base
+from bot.delivery.models import OutboxMessage, SlackEvent
+from bot.features.ideas.models import Champion, Idea, IdeaComment, IdeaDraft, IdeaEvent, IdeaVote
+from bot.features.lessons.models import ContentPost, LessonView, QuizAnswer, QuizReview, ReviewSetting
+from bot.features.polls.models import PollAnswer, PollRecipient, PollRun
+from bot.features.qa.models import QaChunk, QaDocument, QaFeedback, QaPosting, QaQuestion
+from bot.scheduling.models import CalendarOverride, JobRun, Schedule
+
+__all__ = [
+    "Base",
+    "CalendarOverride",
+    "Champion",
+    "ContentPost",
+    "Idea",
+    "IdeaComment",
+    "IdeaDraft",
+    "IdeaEvent",
+    "IdeaVote",
+    "JobRun",
+    "LessonView",
+    "OutboxMessage",
+    "PollAnswer",
+    "PollRecipient",
+    "PollRun",
+    "QaChunk",
+    "QaDocument",
+    "QaFeedback",
+    "QaPosting",
+    "QaQuestion",
+    "QuizAnswer",
+    "QuizReview",
+    "ReviewSetting",
+    "Schedule",
+    "SlackEvent",
+]

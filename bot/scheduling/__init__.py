@@ -1,0 +1,1 @@
+"""Scheduled work: the job registry, APScheduler wiring, triggers and the business calendar."""

@@ -1,0 +1,102 @@
+"""Business days: Japanese public holidays (``holidays``), the year-end closure (年末年始) and admin overrides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import holidays
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.scheduling.models import CalendarOverride
+
+MAX_SHIFT_DAYS = 60
+
+
+def short_day(day: date) -> str:
+    """A day as staff and admins read it in short: ``12/7``."""
+    return f"{day.month}/{day.day}"
+
+
+def parse_year_end(spec: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """Parse ``MM-DD..MM-DD`` (e.g. ``12-29..01-03``); an empty string or ``none`` means no closure."""
+    spec = spec.strip()
+    if spec.lower() in ("", "none"):
+        return None
+    try:
+        start, end = (part.strip() for part in spec.split(".."))
+        sm, sd = (int(x) for x in start.split("-"))
+        em, ed = (int(x) for x in end.split("-"))
+        date(2000, sm, sd), date(2000, em, ed)  # noqa: B018 - validates month/day (2000 is a leap year)
+    except ValueError as exc:
+        raise ValueError(f"expected MM-DD..MM-DD such as 12-29..01-03, got {spec!r}") from exc
+    return (sm, sd), (em, ed)
+
+
+@dataclass
+class BusinessCalendar:
+    """Which days are open. ``overrides`` maps a day to True (open) or False (closed) and wins over rules."""
+
+    year_end: tuple[tuple[int, int], tuple[int, int]] | None = ((12, 29), (1, 3))
+    overrides: dict[date, bool] = field(default_factory=dict)
+    _holidays: holidays.HolidayBase = field(default_factory=lambda: holidays.country_holidays("JP", language="ja"))
+
+    @classmethod
+    def load(cls, session: Session, year_end_spec: str = "12-29..01-03") -> BusinessCalendar:
+        rows = session.scalars(select(CalendarOverride)).all()
+        return cls(parse_year_end(year_end_spec), {row.day: row.is_open for row in rows})
+
+    def closed_reason(self, day: date) -> str | None:
+        """Why ``day`` is closed (a short label), or None when it is a business day."""
+        if day in self.overrides:
+            return None if self.overrides[day] else "admin"
+        if day.weekday() >= 5:
+            return "weekend"
+        if self.in_year_end(day):
+            return "year_end"
+        name = self._holidays.get(day)
+        return f"holiday:{name}" if name else None
+
+    def is_business_day(self, day: date) -> bool:
+        return self.closed_reason(day) is None
+
+    def in_year_end(self, day: date) -> bool:
+        if self.year_end is None:
+            return False
+        start, end = self.year_end
+        key = (day.month, day.day)
+        if start <= end:
+            return start <= key <= end
+        return key >= start or key <= end
+
+    def next_business_day(self, day: date) -> date:
+        """``day`` itself when open, else the next open day."""
+        for offset in range(MAX_SHIFT_DAYS + 1):
+            candidate = day + timedelta(days=offset)
+            if self.is_business_day(candidate):
+                return candidate
+        raise ValueError(f"no business day within {MAX_SHIFT_DAYS} days of {day}")
+
+    def previous_business_day(self, day: date) -> date:
+        """The last open day before ``day``."""
+        for offset in range(1, MAX_SHIFT_DAYS + 1):
+            candidate = day - timedelta(days=offset)
+            if self.is_business_day(candidate):
+                return candidate
+        raise ValueError(f"no business day within {MAX_SHIFT_DAYS} days before {day}")
+
+    def shift(self, when: datetime) -> datetime:
+        """Move an aware local datetime to the next business day at the same wall-clock time."""
+        target = self.next_business_day(when.date())
+        if target == when.date():
+            return when
+        naive = datetime.combine(target, when.time().replace(tzinfo=None))
+        return naive.replace(tzinfo=when.tzinfo)
+
+    def add_business_days(self, day: date, count: int) -> date:
+        """The business day ``count`` business days after ``day`` (for poll periods)."""
+        current = day
+        for _ in range(count):
+            current = self.next_business_day(current + timedelta(days=1))
+        return current

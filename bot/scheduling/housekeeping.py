@@ -1,0 +1,52 @@
+"""``housekeeping``: delete rows that have served their purpose, so the database stays small."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete
+
+from bot.app.core import Core
+from bot.db.session import transaction
+from bot.delivery.models import OutboxMessage, SlackEvent
+from bot.scheduling.models import JobRun
+from bot.scheduling.registry import job
+
+log = logging.getLogger(__name__)
+
+SLACK_EVENTS_KEPT = timedelta(days=7)  # Slack retries an event for minutes, never days
+SENT_MESSAGES_KEPT = timedelta(days=90)
+JOB_RUNS_KEPT = timedelta(days=180)
+
+
+@job(
+    "housekeeping",
+    cron="0 3 * * *",
+    business_days_only=False,
+    description="delete old Slack event ids, sent outbox messages and job runs",
+)
+def housekeeping(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
+    """Delete Slack event ids after 7 days, sent messages after 90 and job runs after 180 (from ``occurrence``).
+
+    Pending, failed and unknown messages are kept: they need a person or a retry.
+    """
+    with transaction(core.sessions) as session:
+        events = session.execute(delete(SlackEvent).where(SlackEvent.received_at < occurrence - SLACK_EVENTS_KEPT))
+        sent = session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.state == "sent", OutboxMessage.sent_at < occurrence - SENT_MESSAGES_KEPT
+            )
+        )
+        runs = session.execute(delete(JobRun).where(JobRun.started_at < occurrence - JOB_RUNS_KEPT))
+    log.info(
+        "housekeeping deleted %d slack events, %d sent messages, %d job runs",
+        events.rowcount,
+        sent.rowcount,
+        runs.rowcount,
+        extra={"slack_events": events.rowcount, "outbox": sent.rowcount, "job_runs": runs.rowcount},
+    )
+    if not (events.rowcount or sent.rowcount or runs.rowcount):
+        return "nothing old enough to delete (Slack event ids after 7 days, sent messages after 90, job runs after 180)"
+    return f"deleted Slack event ids: {events.rowcount}, sent messages: {sent.rowcount}, job runs: {runs.rowcount}"

@@ -1,1 +1,0 @@
-"""Domain rules and persistence, one module a feature."""
