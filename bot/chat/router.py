@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
 
 from bot.app.core import Core
+from bot.chat.actions import Action
 from bot.chat.i18n import t
 from bot.chat.reply import Reply
 from bot.chat.request import Request, without_nul
@@ -19,15 +23,18 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Core, Request], Reply]
 ThreadHandler = Callable[[Core, Request], Reply | None]
+A = TypeVar("A", bound=Action)
+ActionHandler = Callable[[Core, Request, A], Reply]
+INVALID = "error.unknown_action"  # an unknown or invalid button or form, everywhere
 
 
 class Router:
-    """Maps commands, action-id prefixes, form callback ids and plain messages to handlers."""
+    """Maps commands, action names, form callback ids and plain messages to handlers (exact names only)."""
 
     def __init__(self) -> None:
         self.commands: dict[str, Handler] = {}
-        self.actions: list[tuple[str, Handler]] = []
-        self.forms: dict[str, Handler] = {}
+        self.actions: dict[str, tuple[type[Action], ActionHandler[Any]]] = {}
+        self.forms: dict[str, tuple[type[Action], ActionHandler[Any]]] = {}
         self.admin_commands: dict[str, Handler] = {}
         self.subcommands: dict[str, Handler] = {}
         self.thread_handlers: list[ThreadHandler] = []
@@ -36,11 +43,15 @@ class Router:
     def command(self, name: str, handler: Handler) -> None:
         self.commands[name] = handler
 
-    def action(self, prefix: str, handler: Handler) -> None:
-        self.actions.append((prefix, handler))
+    def action(self, model: type[A], handler: ActionHandler[A]) -> None:
+        """Register a button: presses with ``model.name`` (or one of its aliases) reach ``handler`` with the
+        validated model."""
+        _register(self.actions, model, handler)
 
-    def form(self, callback_id: str, handler: Handler) -> None:
-        self.forms[callback_id] = handler
+    def form(self, model: type[A], handler: ActionHandler[A]) -> None:
+        """Register a form: submissions with ``model.name`` as callback id reach ``handler`` with the model
+        validated from the form's metadata (the inputs stay in ``request.values``)."""
+        _register(self.forms, model, handler)
 
     def admin(self, word: str, handler: Handler) -> None:
         """Register ``/kiun admin <word> …``; the handler gets the request with ``text`` after ``<word>``.
@@ -89,10 +100,30 @@ class Router:
         if request.kind == "command":
             return self.commands.get(request.command), "error.generic"
         if request.kind == "action":
-            for prefix, handler in self.actions:
-                if request.action_id.startswith(prefix):
-                    return handler, ""
-            return None, "error.unknown_action"
+            return _typed(self.actions, request.action_id, request.value, "action"), INVALID
         if request.kind == "form":
-            return self.forms.get(request.callback_id), "error.unknown_form"
+            return _typed(self.forms, request.callback_id, request.metadata, "form"), INVALID
         return self.message_handler, "message.hint"
+
+
+def _register(table: dict[str, tuple[type[Action], ActionHandler[Any]]], model: type[A], handler: ActionHandler[A]):
+    for name in (model.name, *model.aliases):
+        if name in table:
+            raise ValueError(f"{name!r} is registered twice")
+        table[name] = (model, handler)
+
+
+def _typed(
+    table: dict[str, tuple[type[Action], ActionHandler[Any]]], name: str, payload: str, kind: str
+) -> Handler | None:
+    """The handler for ``name`` with its payload validated into the model; None (logged) when either is wrong."""
+    if name not in table:
+        log.warning("unknown %s", kind, extra={"name": name[:80]})
+        return None
+    model, handler = table[name]
+    try:
+        action = model.parse(payload, name)
+    except ValidationError as exc:
+        log.warning("invalid %s payload", kind, extra={"name": name, "errors": exc.error_count()})
+        return None
+    return lambda core, request: handler(core, request, action)

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.app.core import Core
+from bot.chat.actions import Action
 from bot.chat.i18n import t
-from bot.chat.reply import Form, Input, Option, Reply
+from bot.chat.reply import Input, Option, Reply
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.features import build_router
@@ -73,14 +74,17 @@ def test_stale_button_gets_a_polite_hint(kiun, sender):
 LONG_TITLE = "業務改善アイデアを提案するためのとても長いフォーム名"
 
 
+class Proposal(Action):
+    name = "proposal"
+    dept: int
+
+
 def form_router() -> Router:
     router = build_router()
-    form = Form(
-        callback_id="proposal",
+    form = Proposal(dept=42).form(
         title=LONG_TITLE,
         submit_label="送信する",
         intro="提案をお寄せください。",
-        metadata="dept=42",
         inputs=[
             Input(name="title", label="タイトル", max_length=80),
             Input(name="body", label="内容", kind="multiline", max_length=2000),
@@ -90,14 +94,14 @@ def form_router() -> Router:
         ],
     )
 
-    def submit(core: Core, request: Request) -> Reply:
+    def submit(core: Core, request: Request, action: Proposal) -> Reply:
         if not request.values.get("title"):
             return Reply(text="", errors={"title": t("error.required", request.lang)})
-        return Reply(text=f"受け付けました: {request.values['title']} ({request.metadata}, {request.values['tags']})")
+        return Reply(text=f"受け付けました: {request.values['title']} (dept={action.dept}, {request.values['tags']})")
 
     router.command("idea", lambda core, request: Reply(text="", form=form))
     router.command("ideas", lambda core, request: Reply(text=f"公開投稿 {request.text}", ephemeral=False))
-    router.form("proposal", submit)
+    router.form(Proposal, submit)
     return router
 
 
@@ -114,7 +118,7 @@ def test_command_with_form_opens_a_modal_within_limits(forms):
     call = forms.slack_api.wait_for("views.open")[0]
     view = call.params["view"]
     assert call.params["trigger_id"].startswith("trigger.")
-    assert view["type"] == "modal" and view["callback_id"] == "proposal" and view["private_metadata"] == "dept=42"
+    assert view["type"] == "modal" and view["callback_id"] == "proposal" and view["private_metadata"] == '{"dept":42}'
     assert len(view["title"]["text"]) <= 24 and view["title"]["text"].endswith("…")
     inputs = {block["block_id"]: block["element"] for block in view["blocks"] if block["type"] == "input"}
     assert inputs["body"] == {"type": "plain_text_input", "multiline": True, "max_length": 2000, "action_id": "body"}
@@ -124,7 +128,7 @@ def test_command_with_form_opens_a_modal_within_limits(forms):
 
 def test_view_submission_errors_stay_in_the_modal(forms):
     values = {"title": {"title": {"type": "plain_text_input", "value": None}}}
-    response = forms.sender().view_submission("proposal", values)
+    response = forms.sender().view_submission("proposal", values, private_metadata=Proposal(dept=42).payload)
     assert response.json() == {"response_action": "errors", "errors": {"title": t("error.required")}}
     assert not forms.slack_api.calls_to("chat.postMessage")
 
@@ -134,7 +138,8 @@ def test_view_submission_closes_and_answers_in_a_dm(forms):
         "title": {"title": {"type": "plain_text_input", "value": "紙の申請を減らす"}},
         "tags": {"tags": {"type": "checkboxes", "selected_options": [{"value": "ai"}]}},
     }
-    response = forms.sender().view_submission("proposal", values, user_id="U_STAFF", private_metadata="dept=42")
+    metadata = Proposal(dept=42).payload
+    response = forms.sender().view_submission("proposal", values, user_id="U_STAFF", private_metadata=metadata)
     assert response.status == 200 and response.body == ""
     post = forms.slack_api.wait_for("chat.postMessage")[0].params
     assert forms.slack_api.calls_to("conversations.open")[0].params["users"] == "U_STAFF"

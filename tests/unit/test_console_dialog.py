@@ -9,6 +9,7 @@ import pytest
 
 from bot.app.config import Settings
 from bot.app.core import Core
+from bot.chat.actions import Action
 from bot.chat.reply import Form, Input, Option, Reply
 from bot.chat.request import Request
 from bot.chat.router import Router
@@ -140,15 +141,22 @@ def test_english_locale(database_url: str) -> None:
 # -- forms ------------------------------------------------------------------------------------------------------
 
 
+class SampleIdea(Action):
+    name = "test_idea"
+    ref: str
+
+
+class SampleForm(Action):
+    name = "f"
+
+
 class IdeaForm:
     """A tiny form feature for the tests: /form opens it; the handler rejects titles containing NG."""
 
-    FORM = Form(
-        callback_id="test_idea",
+    FORM = SampleIdea(ref="meta-1").form(
         title="*テスト提案*",
         submit_label="送信",
         intro="現場の改善案を教えてください。",
-        metadata="meta-1",
         inputs=[
             Input(name="title", label="タイトル", max_length=10),
             Input(
@@ -168,10 +176,12 @@ class IdeaForm:
         self.submissions: list[Request] = []
         self.router = build_router()
         self.router.command("form", lambda core, request: Reply(text="フォーム", form=self.FORM))
-        self.router.form("test_idea", self.submit)
+        self.router.form(SampleIdea, self.submit)
+        self.actions: list[SampleIdea] = []
 
-    def submit(self, core: Core, request: Request) -> Reply:
+    def submit(self, core: Core, request: Request, action: SampleIdea) -> Reply:
         self.submissions.append(request)
+        self.actions.append(action)
         if "NG" in request.values["title"]:
             return Reply(text="入力を確認してください", errors={"title": "NGは使えません。"})
         return Reply(text=f"受け付けました: {request.values['title']}")
@@ -206,7 +216,7 @@ def test_form_round_trip_with_local_and_handler_validation(core: Core) -> None:
     assert "種類" not in after_error and "削減時間" not in after_error and "課" not in after_error
     assert [request.values["title"] for request in feature.submissions] == ["NG案", "良い案"]
     final = feature.submissions[-1]
-    assert final.kind == "form" and final.callback_id == "test_idea" and final.metadata == "meta-1"
+    assert final.kind == "form" and final.callback_id == "test_idea" and feature.actions[-1] == SampleIdea(ref="meta-1")
     assert final.platform == "console" and final.user_id == "U_STAFF" and final.lang == "ja"
     assert final.values == {
         "title": "良い案",
@@ -236,10 +246,10 @@ def test_end_of_input_mid_form_cancels_it(core: Core) -> None:
 
 def test_error_for_a_field_the_form_does_not_have_is_shown_not_prompted(core: Core) -> None:
     router = build_router()
-    form = Form(callback_id="f", title="T", submit_label="OK", inputs=[Input(name="a", label="A")])
+    form = SampleForm().form(title="T", submit_label="OK", inputs=[Input(name="a", label="A")])
     router.command("form", lambda core, request: Reply(text="", form=form))
     failed = Reply(text="保存できませんでした。", errors={"other": "後でお試しください。"})
-    router.form("f", lambda core, request: failed)
+    router.form(SampleForm, lambda core, request, action: failed)
     output = converse(core, [("/form", "A: "), ("x", "保存できませんでした。\n\n後でお試しください。")], router=router)
     assert output.count("A: ") == 1
 
@@ -248,4 +258,4 @@ def test_unknown_form_callback_is_polite(core: Core) -> None:
     router = Router()
     form = Form(callback_id="gone", title="T", submit_label="OK", inputs=[Input(name="a", label="A")])
     router.command("form", lambda core, request: Reply(text="", form=form))
-    converse(core, [("/form", "A: "), ("x", "このフォームは古いか、もう使えません。")], router=router)
+    converse(core, [("/form", "A: "), ("x", "このボタンまたはフォームは古いか、もう使えません。")], router=router)

@@ -16,12 +16,13 @@ from bot.chat.router import Router
 from bot.db.session import transaction
 from bot.delivery.models import OutboxMessage
 from bot.delivery.outbox import STATES
+from bot.features.admin.actions import HelpButton
 from bot.scheduling.models import CalendarOverride
 
 
 def register(router: Router) -> None:
     router.command("kiun", partial(kiun, router=router))
-    router.action("kiun_help", lambda core, req: help_reply(req))
+    router.action(HelpButton, lambda core, req, _: help_reply(req))
 
 
 def hint_sections(request: Request) -> list[Section]:
@@ -29,7 +30,7 @@ def hint_sections(request: Request) -> list[Section]:
 
 
 def help_button(lang: str) -> Button:
-    return Button(label=t("help.button", lang), action_id="kiun_help", value="help")
+    return HelpButton().button(t("help.button", lang))
 
 
 def help_reply(request: Request) -> Reply:

@@ -15,19 +15,22 @@ from dataclasses import replace
 from bot.app.config import ConfigError
 from bot.app.core import Core
 from bot.chat.i18n import t
-from bot.chat.reply import Button, Form, Input, Reply, Section, escape
+from bot.chat.reply import Form, Input, Reply, Section, escape
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.delivery.later import reply_later
 from bot.features.admin.handlers import help_button
+from bot.features.home.actions import AskButton, AskForm, LessonButton, ReportButton
 from bot.features.ideas import store
+from bot.features.ideas.actions import IdeaList, IdeaNew
 from bot.features.ideas.posts import number
 from bot.features.ideas.rules import status_label
 from bot.features.lessons import learning
 from bot.features.lessons.catalogue import LEVELS, catalogue
 from bot.features.lessons.handlers import show_lesson
+from bot.features.polls.actions import PollShow
 from bot.features.polls.runs import open_runs_for
-from bot.features.polls.views import SHOW_ACTION, day_label
+from bot.features.polls.views import day_label
 from bot.features.qa.answer import MAX_QUESTION_CHARS as QUESTION_MAX
 from bot.features.qa.handlers import answer_reply
 from bot.features.report.figures import month_glance
@@ -40,27 +43,23 @@ log = logging.getLogger(__name__)
 
 IDEAS_SHOWN = 5
 POLLS_SHOWN = 5
-ASK_ACTION = "home_ask"
-ASK_FORM = "home_ask"
-LESSON_ACTION = "home_lesson"
-REPORT_ACTION = "home_report"
 
 
 def register(router: Router) -> None:
     router.command("home", home)
     router.action(
-        ASK_ACTION, lambda core, request: Reply(text=t("home.ask.title", request.lang), form=ask_form(request.lang))
+        AskButton, lambda core, request, _: Reply(text=t("home.ask.title", request.lang), form=ask_form(request.lang))
     )
-    router.form(ASK_FORM, submit_question)
-    router.action(LESSON_ACTION, lambda core, request: show_lesson(core, replace(request, text=request.value)))
-    router.action(REPORT_ACTION, report_action)
+    router.form(AskForm, submit_question)
+    router.action(LessonButton, lambda core, request, action: show_lesson(core, replace(request, text=action.lesson)))
+    router.action(ReportButton, report_action)
 
 
 def home(core: Core, request: Request) -> Reply:
     lang = request.lang
     buttons = [
-        Button(label=t("home.button.idea", lang), action_id="idea_new", value="new", style="primary"),
-        Button(label=t("home.button.ask", lang), action_id=ASK_ACTION, value="ask"),
+        IdeaNew().button(t("home.button.idea", lang), style="primary"),
+        AskButton().button(t("home.button.ask", lang)),
         help_button(lang),
     ]
     sections = [Section(text=f"*{t('home.title', lang)}*\n{t('home.body', lang)}", buttons=buttons)]
@@ -90,7 +89,7 @@ def _lesson(core: Core, request: Request) -> list[Section]:
     text = t(
         "home.lesson.text", lang, title=lesson.title, level=LEVELS[lesson.level], minutes=lesson.minutes, state=state
     )
-    button = Button(label=t("home.lesson.button", lang), action_id=LESSON_ACTION, value=lesson.id)
+    button = LessonButton(lesson=lesson.id).button(t("home.lesson.button", lang))
     return [Section(text=f"*{t('home.lesson.heading', lang)}*\n{text}", buttons=[button])]
 
 
@@ -130,7 +129,7 @@ def _polls(core: Core, request: Request) -> list[Section]:
         )
         for run, answered in found[:POLLS_SHOWN]
     ]
-    button = Button(label=t("home.polls.button", lang), action_id=SHOW_ACTION, value="mine", style="primary")
+    button = PollShow().button(t("home.polls.button", lang), style="primary")
     return [Section(text="\n".join([heading, *lines]), buttons=[button])]
 
 
@@ -154,7 +153,7 @@ def _ideas(core: Core, request: Request) -> list[Section]:
     ]
     if listing.total > IDEAS_SHOWN:
         lines.append(t("home.ideas.more", lang, n=listing.total - IDEAS_SHOWN))
-    button = Button(label=t("home.ideas.button", lang), action_id="idea_list", value="mine|1|")
+    button = IdeaList(view="mine").button(t("home.ideas.button", lang))
     return [Section(text="\n".join([heading, *lines]), buttons=[button])]
 
 
@@ -164,8 +163,8 @@ def _admin(core: Core, request: Request) -> list[Section]:
     glance = month_glance(core, month)
     heading = t("home.admin.heading", lang, month=month_label(month, lang))
     buttons = [
-        Button(label=t("home.admin.report", lang), action_id=REPORT_ACTION, value=month.key(), style="primary"),
-        Button(label=t("home.admin.previous_report", lang), action_id=REPORT_ACTION, value=month.previous().key()),
+        ReportButton(month=month.key()).button(t("home.admin.report", lang), style="primary"),
+        ReportButton(month=month.previous().key()).button(t("home.admin.previous_report", lang)),
     ]
     return [
         Section(text=f"*{heading}*", fields=glance_fields(glance, lang), buttons=buttons),
@@ -177,8 +176,7 @@ def _admin(core: Core, request: Request) -> list[Section]:
 
 
 def ask_form(lang: str) -> Form:
-    return Form(
-        callback_id=ASK_FORM,
+    return AskForm().form(
         title=t("home.ask.title", lang),
         submit_label=t("home.ask.submit", lang),
         intro=t("home.ask.intro", lang),
@@ -194,7 +192,7 @@ def ask_form(lang: str) -> Form:
     )
 
 
-def submit_question(core: Core, request: Request) -> Reply:
+def submit_question(core: Core, request: Request, _: AskForm) -> Reply:
     """The question form: answered as ``/ask`` would, by DM (the documents and an LLM can take a while)."""
     lang = request.lang
     question = (request.values.get("question") or "").strip()
@@ -213,8 +211,8 @@ def submit_question(core: Core, request: Request) -> Reply:
     )
 
 
-def report_action(core: Core, request: Request) -> Reply:
+def report_action(core: Core, request: Request, action: ReportButton) -> Reply:
     """The report buttons of the admins' Home: the same as ``/kiun admin report YYYY-MM``."""
     if not request.is_admin:
         return Reply(text=t("error.not_admin", request.lang))
-    return report_reply(core, request, request.value)
+    return report_reply(core, request, action.month)

@@ -12,6 +12,7 @@ from datetime import datetime
 from bot.chat.i18n import t
 from bot.chat.reply import Button, FieldItem, Reply, Section, escape
 from bot.common.departments import department_name
+from bot.features.ideas.actions import IdeaShow, IdeaVote
 from bot.features.ideas.models import Idea
 from bot.features.ideas.rules import category_label, status_label
 
@@ -59,11 +60,11 @@ def body_fields(idea: Idea, lang: str, limit: int | None = None) -> list[FieldIt
 
 
 def vote_button(idea_id: int, votes: int, lang: str) -> Button:
-    return Button(label=t("idea.button.vote", lang, votes=votes), action_id="idea_vote", value=str(idea_id))
+    return IdeaVote(idea=idea_id).button(t("idea.button.vote", lang, votes=votes))
 
 
 def show_button(idea_id: int, lang: str) -> Button:
-    return Button(label=t("idea.button.show", lang, number=number(idea_id)), action_id="idea_show", value=str(idea_id))
+    return IdeaShow(idea=idea_id).button(t("idea.button.show", lang, number=number(idea_id)))
 
 
 def post_reply(idea: Idea, votes: int, comments: int, lang: str = "ja") -> Reply:

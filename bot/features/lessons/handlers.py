@@ -9,9 +9,10 @@ from bot.chat.reply import Reply, Section, escape
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.features.lessons import learning
+from bot.features.lessons.actions import QuizAnswer
 from bot.features.lessons.catalogue import Lesson, catalogue
 from bot.features.lessons.jobs import review_days
-from bot.features.lessons.views import ACTION_PREFIX, feedback_reply, lesson_reply, progress_reply
+from bot.features.lessons.views import feedback_reply, lesson_reply, progress_reply
 
 PREVIEW = "P:"
 OFF_WORDS = ("off", "オフ", "停止", "止める", "stop")
@@ -19,20 +20,17 @@ ON_WORDS = ("on", "オン", "再開", "start")
 
 
 def register(router: Router) -> None:
-    router.action(ACTION_PREFIX, quiz_answer)
+    router.action(QuizAnswer, quiz_answer)
     router.subcommand("lesson", show_lesson)
     router.subcommand("lessons", show_progress)
     router.subcommand("review", review_setting)
     router.admin("lesson", admin_lesson)
 
 
-def quiz_answer(core: Core, request: Request) -> Reply:
+def quiz_answer(core: Core, request: Request, action: QuizAnswer) -> Reply:
     """A quiz button: record the first answer and show right/wrong with the explanation to this person only."""
     lang = request.lang
-    key, _, choice_text = request.value.rpartition("|")
-    if not choice_text.isdecimal():  # isdigit() would take "²", which int() refuses
-        return Reply(text=t("error.unknown_action", lang))
-    choice = int(choice_text)
+    key, choice = action.quiz, action.choice
     lessons = catalogue()
     if key.startswith(PREVIEW):
         lesson = lessons.get(key[len(PREVIEW) :])

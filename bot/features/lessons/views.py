@@ -1,6 +1,6 @@
 """The neutral replies of lessons and facts, shared by the jobs (weekly posts, review DMs) and the handlers.
 
-Quiz buttons have action ids ``quiz_answer_<n>`` and the value ``<quiz key>|<choice index>``.
+Quiz buttons are :class:`~bot.features.lessons.actions.QuizAnswer` actions.
 """
 
 from __future__ import annotations
@@ -9,17 +9,17 @@ from datetime import date
 
 from bot.chat.i18n import t
 from bot.chat.reply import Button, Image, Reply, Section
+from bot.features.lessons.actions import QuizAnswer
 from bot.features.lessons.catalogue import LEVELS, Catalogue, Lesson, Source, to_mrkdwn
 from bot.features.lessons.facts import Fact, render_chart
 from bot.features.lessons.learning import Outcome, Progress
 
-ACTION_PREFIX = "quiz_answer"
 LETTERS = "ABCD"
 
 
 def quiz_buttons(lesson: Lesson, quiz_key: str) -> list[Button]:
     return [
-        Button(label=f"{LETTERS[index]}. {choice}", action_id=f"{ACTION_PREFIX}_{index}", value=f"{quiz_key}|{index}")
+        QuizAnswer(quiz=quiz_key, choice=index).button(f"{LETTERS[index]}. {choice}")
         for index, choice in enumerate(lesson.quiz.choices)
     ]
 

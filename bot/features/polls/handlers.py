@@ -13,47 +13,39 @@ from sqlalchemy import distinct, func, select
 
 from bot.app.config import ConfigError
 from bot.app.core import Core
+from bot.chat.actions import MAX_ID, int_or_text
 from bot.chat.i18n import t
 from bot.chat.reply import Reply, Section, escape
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.features.polls import runs
+from bot.features.polls.actions import PollAnswer as AnswerButton
+from bot.features.polls.actions import PollShow, PollText
 from bot.features.polls.models import PollAnswer, PollRun
 from bot.features.polls.results import compute_results
 from bot.features.polls.runs import COMMENT_LIMIT, PollError, broadcast, close_run, record_answer, start_run
 from bot.features.polls.templates import PollTemplate, TemplateError, get_template, load_templates
-from bot.features.polls.views import (
-    ANSWER_ACTION,
-    COMMENT_INPUT,
-    SHOW_ACTION,
-    TEXT_FORM,
-    answered_reply,
-    day_label,
-    poll_message,
-    results_message,
-    text_form,
-)
+from bot.features.polls.views import COMMENT_INPUT, answered_reply, day_label, poll_message, results_message, text_form
 
 log = logging.getLogger(__name__)
 
 RECENT_RUNS = 10
-MAX_ID_DIGITS = 9  # a longer number cannot be a run id (PostgreSQL integer columns stop at 2**31-1)
 
 
 def register(router: Router) -> None:
     router.subcommand("poll", mine)
-    router.action(ANSWER_ACTION, answer)
-    router.action(SHOW_ACTION, mine)
-    router.form(TEXT_FORM, submit_text)
+    router.action(AnswerButton, answer)
+    router.action(PollShow, lambda core, request, _: mine(core, request))
+    router.form(PollText, submit_text)
     router.admin("poll", admin)
 
 
 def _safely(handler):
     """Turn PollError into its message and anything else into the generic one, logging the type only."""
 
-    def wrapped(core: Core, request: Request) -> Reply:
+    def wrapped(core: Core, request: Request, *action) -> Reply:
         try:
-            return handler(core, request)
+            return handler(core, request, *action)
         except PollError as exc:
             return Reply(text=t(exc.key, request.lang, **exc.values))
         except ConfigError:
@@ -66,22 +58,18 @@ def _safely(handler):
     return wrapped
 
 
-def _run_and_question(core: Core, value: str) -> tuple[PollRun, str, str]:
-    run_id, _, rest = value.partition(":")
-    question_id, _, raw = rest.partition(":")
-    if not run_id.isdecimal() or len(run_id) > MAX_ID_DIGITS or not question_id:
-        raise PollError("poll.bad_value")
+def _run(core: Core, run_id: int) -> PollRun:
     with core.sessions() as session:
-        run = session.get(PollRun, int(run_id))
+        run = session.get(PollRun, run_id)
     if run is None:
         raise PollError("poll.not_found", run=run_id)
-    return run, question_id, raw
+    return run
 
 
 @_safely
-def answer(core: Core, request: Request) -> Reply:
+def answer(core: Core, request: Request, action: AnswerButton) -> Reply:
     """A button in the poll message: store the answer, or open the comment form for a text question."""
-    run, question_id, raw = _run_and_question(core, request.value)
+    run, question_id, raw = _run(core, action.run), action.question, action.answer
     question = next((q for q in run.spec["questions"] if q["id"] == question_id), None)
     if question is not None and question["type"] == "text":
         if run.state != runs.OPEN:
@@ -94,14 +82,14 @@ def answer(core: Core, request: Request) -> Reply:
 
 
 @_safely
-def submit_text(core: Core, request: Request) -> Reply:
+def submit_text(core: Core, request: Request, action: PollText) -> Reply:
     """The comment form: too long → shown in place (the text stays); otherwise stored (empty removes it)."""
     text = request.values.get(COMMENT_INPUT, "")
     if len(text) > COMMENT_LIMIT:
         message = t("poll.comment_too_long", request.lang, length=len(text), limit=COMMENT_LIMIT)
         return Reply(text=message, errors={COMMENT_INPUT: message})
-    run, question_id, _ = _run_and_question(core, request.metadata + ":")
-    outcome = record_answer(core, request.user_id, run.id, question_id, text, core.local_now().date())
+    run = _run(core, action.run)
+    outcome = record_answer(core, request.user_id, run.id, action.question, text, core.local_now().date())
     return answered_reply(outcome, request.lang)
 
 
@@ -130,9 +118,9 @@ def admin(core: Core, request: Request) -> Reply:
     if action == "start" and len(words) == 2:
         return admin_start(core, request, words[1])
     if action in ("close", "results") and len(words) == 2:
-        if not words[1].lstrip("#").isdecimal() or len(words[1].lstrip("#")) > MAX_ID_DIGITS:
+        run_id = int_or_text(words[1].lstrip("#"))
+        if not isinstance(run_id, int) or not 1 <= run_id <= MAX_ID:
             return Reply(text=t("poll.admin.bad_run", request.lang))
-        run_id = int(words[1].lstrip("#"))
         return (admin_close if action == "close" else admin_results)(core, request, run_id)
     return Reply(text=t("poll.admin.usage", request.lang))
 

@@ -10,13 +10,11 @@ from datetime import date
 
 from bot.chat.i18n import t
 from bot.chat.reply import Button, Form, Image, Input, Reply, Section, escape
+from bot.features.polls.actions import PollAnswer, PollShow, PollText
 from bot.features.polls.results import NO_GROUP, QuestionResult, RunResults
 from bot.features.polls.runs import COMMENT_LIMIT, Answered
 from bot.features.polls.templates import PollTemplate, Question
 
-ANSWER_ACTION = "poll_answer"
-SHOW_ACTION = "poll_show"
-TEXT_FORM = "poll_text"
 COMMENT_INPUT = "comment"
 MAX_COMMENTS_SHOWN = 30
 MAX_COMMENT_SHOWN = 500
@@ -36,17 +34,17 @@ def _question_text(index: int, question: Question, lang: str) -> str:
 
 
 def _buttons(run_id: int, question: Question, lang: str) -> list[Button]:
-    value = f"{run_id}:{question.id}:"
+    def button(label: str, answer: str = "") -> Button:
+        return PollAnswer(run=run_id, question=question.id, answer=answer).button(label)
+
     if question.type == "likert5":
         labels = t("poll.likert_labels", lang).split(",")
-        return [Button(label=f"{v} {labels[v - 1]}", action_id=ANSWER_ACTION, value=f"{value}{v}") for v in range(1, 6)]
+        return [button(f"{v} {labels[v - 1]}", str(v)) for v in range(1, 6)]
     if question.type == "enps":
-        return [Button(label=str(v), action_id=ANSWER_ACTION, value=f"{value}{v}") for v in range(11)]
+        return [button(str(v), str(v)) for v in range(11)]
     if question.type == "choice":
-        return [
-            Button(label=label, action_id=ANSWER_ACTION, value=value + option) for option, label in question.options
-        ]
-    return [Button(label=t("poll.write_comment", lang), action_id=ANSWER_ACTION, value=value)]
+        return [button(label, option) for option, label in question.options]
+    return [button(t("poll.write_comment", lang))]
 
 
 def question_sections(run_id: int, template: PollTemplate, lang: str) -> list[Section]:
@@ -82,13 +80,12 @@ def reminder_message(run, lang: str) -> Reply:
 def answered_reply(outcome: Answered, lang: str) -> Reply:
     key = "poll.answered_all" if outcome.answered >= outcome.total else "poll.answered"
     text = t(key, lang, answered=outcome.answered, total=outcome.total, day=day_label(outcome.closes_on, lang))
-    button = Button(label=t("poll.show_button", lang), action_id=SHOW_ACTION, value="mine")
+    button = PollShow().button(t("poll.show_button", lang))
     return Reply(text=text, sections=[Section(text=text, buttons=[button])])
 
 
 def text_form(run, question: Question, initial: str, lang: str) -> Form:
-    return Form(
-        callback_id=TEXT_FORM,
+    return PollText(run=run.id, question=question.id).form(
         title=t("poll.form_title", lang),
         submit_label=t("poll.form_submit", lang),
         intro=f"*{escape(run.title)}*\n{privacy_note(run.anonymous, lang)}",
@@ -103,7 +100,6 @@ def text_form(run, question: Question, initial: str, lang: str) -> Form:
                 hint=t("poll.form_hint", lang, limit=COMMENT_LIMIT),
             )
         ],
-        metadata=f"{run.id}:{question.id}",
     )
 
 

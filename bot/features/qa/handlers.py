@@ -10,15 +10,15 @@ from sqlalchemy import func, select
 
 from bot.app.core import Core
 from bot.chat.i18n import t
-from bot.chat.reply import Button, Reply, Section, escape
+from bot.chat.reply import Reply, Section, escape
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.features.admin.handlers import hint_sections
 from bot.features.qa import answer as qa
+from bot.features.qa.actions import Feedback
 from bot.features.qa.ingest import add_bytes, ensure_sample
 from bot.features.qa.models import QaChunk, QaDocument
 
-FEEDBACK = "qa_feedback"
 RATED_MODES = ("llm", "extractive", "refused")
 # Messages that are not questions: greetings, thanks, help words (compared after NFKC, without punctuation).
 _SMALL_TALK = re.compile(
@@ -31,7 +31,7 @@ def register(router: Router) -> None:
     router.command("ask", ask_command)
     router.message(ask_message)
     router.thread(ask_follow_up)
-    router.action(FEEDBACK, feedback)
+    router.action(Feedback, feedback)
     router.admin("docs", admin_docs)
 
 
@@ -80,21 +80,18 @@ def answer_reply(core: Core, request: Request, *, ephemeral: bool, context: str 
     )
     buttons = []
     if result.question_id and result.mode in RATED_MODES:
-        value = str(result.question_id)
         buttons = [
-            Button(label=t("ask.feedback.up", request.lang), action_id=f"{FEEDBACK}_up", value=value),
-            Button(label=t("ask.feedback.down", request.lang), action_id=f"{FEEDBACK}_down", value=value),
+            Feedback(question=result.question_id, helpful=True).button(t("ask.feedback.up", request.lang)),
+            Feedback(question=result.question_id, helpful=False).button(t("ask.feedback.down", request.lang)),
         ]
     summary = result.text.split("\n", 1)[0]
     return Reply(text=summary, sections=[Section(text=result.text, buttons=buttons)], ephemeral=ephemeral)
 
 
-def feedback(core: Core, request: Request) -> Reply:
-    helpful = request.action_id == f"{FEEDBACK}_up"
-    valid = request.value.isdecimal() and len(request.value) <= 9  # an id within PostgreSQL's integer range
-    if not valid or not qa.rate(core, int(request.value), request.user_id, helpful):
+def feedback(core: Core, request: Request, action: Feedback) -> Reply:
+    if not qa.rate(core, action.question, request.user_id, action.helpful):
         return Reply(text=t("error.unknown_action", request.lang))
-    return Reply(text=t("ask.feedback.thanks_up" if helpful else "ask.feedback.thanks_down", request.lang))
+    return Reply(text=t("ask.feedback.thanks_up" if action.helpful else "ask.feedback.thanks_down", request.lang))
 
 
 def admin_docs(core: Core, request: Request) -> Reply:

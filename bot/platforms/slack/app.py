@@ -32,7 +32,7 @@ from bot.chat.router import Router
 from bot.db.session import transaction
 from bot.delivery.models import SlackEvent
 from bot.delivery.outbox import PermanentDeliveryError, TransientDeliveryError, enqueue
-from bot.platforms.slack.blocks import errors_response, home_view, message, modal, submitted_values
+from bot.platforms.slack.blocks import action_name, errors_response, home_view, message, modal, submitted_values
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.files import downloaded_files
 from bot.platforms.slack.transport import SlackTransport
@@ -186,7 +186,11 @@ class Listeners:
             user_id = body["user"]["id"]
             channel_id = (body.get("channel") or {}).get("id")
             request = self._request(
-                "action", user_id, channel_id=channel_id, action_id=action.get("action_id", ""), value=value
+                "action",
+                user_id,
+                channel_id=channel_id,
+                action_id=action_name(action.get("action_id", "")),
+                value=value,
             )
             reply = self._dispatch(request)
             if reply.form:

@@ -7,6 +7,7 @@ cut to Slack's lengths: rendering never fails. Images are not blocks here: the t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.chat.i18n import t
@@ -32,6 +33,7 @@ MAX_METADATA = 3000
 MAX_FALLBACK_TEXT = 3000
 
 Block = dict[str, Any]
+_INDEX_SUFFIX = re.compile(r"\.\d+$")
 
 
 def truncate(text: str, limit: int) -> str:
@@ -81,7 +83,8 @@ def _button(button: Button, action_id: str) -> Block:
 
 
 def _actions(buttons: list[Button]) -> list[Block]:
-    """Buttons in actions blocks of at most 25, with action ids unique within each block."""
+    """Buttons in actions blocks of at most 25, with action ids unique within each block (a second ``vote`` is
+    ``vote.1``: :func:`action_name` strips the suffix again)."""
     blocks = []
     for start in range(0, len(buttons), MAX_ACTION_ELEMENTS):
         seen: dict[str, int] = {}
@@ -93,6 +96,11 @@ def _actions(buttons: list[Button]) -> list[Block]:
             elements.append(_button(button, action_id[:MAX_ACTION_ID]))
         blocks.append({"type": "actions", "elements": elements})
     return blocks
+
+
+def action_name(action_id: str) -> str:
+    """The action's name from a button's Slack ``action_id`` (without the index suffix :func:`_actions` adds)."""
+    return _INDEX_SUFFIX.sub("", action_id)
 
 
 def section_blocks(section: Section) -> list[Block]:

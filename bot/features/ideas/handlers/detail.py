@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from bot.app.core import Core
 from bot.chat.i18n import t
-from bot.chat.reply import Button, Reply, Section, escape
+from bot.chat.reply import Reply, Section, escape
 from bot.chat.request import Request
 from bot.features.ideas import store
-from bot.features.ideas.handlers.common import idea_id_of
+from bot.features.ideas.actions import IdeaDetails, IdeaStatus, IdeaVote
 from bot.features.ideas.models import Idea
 from bot.features.ideas.posts import body_fields, meta_line, number, show_button, vote_button
 from bot.features.ideas.rules import EDITABLE, TRANSITIONS, status_label
 
 
-def vote_action(core: Core, request: Request) -> Reply:
-    """``idea_vote``: the value ``12`` toggles (the channel post's button), ``vote:12`` only adds."""
+def vote_action(core: Core, request: Request, action: IdeaVote) -> Reply:
+    """A vote button: the post's button toggles, a similar idea's button only adds."""
     lang = request.lang
-    want = True if request.value.startswith("vote:") else None
-    idea_id = idea_id_of(request.value.removeprefix("vote:"))
-    result = store.vote(core, idea_id or 0, request.user_id, want)
+    result = store.vote(core, action.idea, request.user_id, True if action.add else None)
     if result.idea is None:
         return Reply(text=t("idea.error.not_found", lang))
     label = number(result.idea.id)
@@ -27,10 +25,6 @@ def vote_action(core: Core, request: Request) -> Reply:
     key = "idea.vote.added" if result.voted else "idea.vote.removed"
     text = t(key, lang, number=label, title=escape(result.idea.title), votes=result.votes)
     return Reply(text=text, sections=[Section(text=text, buttons=[show_button(result.idea.id, lang)])])
-
-
-def show_action(core: Core, request: Request) -> Reply:
-    return detail_reply(core, request, idea_id_of(request.value) or 0)
 
 
 def actor_label(actor_id: str, idea: Idea, lang: str) -> str:
@@ -73,10 +67,10 @@ def detail_reply(core: Core, request: Request, idea_id: int) -> Reply:
         sections.append(Section(text=f"*{t('idea.detail.comments', lang)}*\n" + "\n".join(lines)))
     buttons = [vote_button(idea.id, found.votes, lang)]
     if found.voted:
-        buttons = [Button(label=t("idea.button.unvote", lang), action_id="idea_vote", value=str(idea.id))]
+        buttons = [IdeaVote(idea=idea.id).button(t("idea.button.unvote", lang))]
     if idea.proposer_id == request.user_id and idea.status in EDITABLE:
-        buttons.append(Button(label=t("idea.button.details", lang), action_id="idea_details", value=str(idea.id)))
+        buttons.append(IdeaDetails(idea=idea.id).button(t("idea.button.details", lang)))
     if TRANSITIONS[idea.status] and store.can_manage(core, request.user_id, request.is_admin, idea):
-        buttons.append(Button(label=t("idea.button.status", lang), action_id="idea_status", value=str(idea.id)))
+        buttons.append(IdeaStatus(idea=idea.id).button(t("idea.button.status", lang)))
     sections.append(Section(text=t("idea.detail.actions", lang), buttons=buttons))
     return Reply(text=f"{number(idea.id)} {escape(idea.title)}", sections=sections)

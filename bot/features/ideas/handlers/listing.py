@@ -8,6 +8,7 @@ from bot.chat.reply import Button, Reply, Section, escape
 from bot.chat.request import Request
 from bot.common.departments import department_name, find_department, load_departments
 from bot.features.ideas import store
+from bot.features.ideas.actions import IdeaList, IdeaNew
 from bot.features.ideas.handlers.common import HELP_WORDS, idea_id_of
 from bot.features.ideas.handlers.detail import detail_reply
 from bot.features.ideas.posts import number, show_button
@@ -42,7 +43,7 @@ def ideas_command(core: Core, request: Request) -> Reply:
 
 
 def list_button(label: str, view: str, arg: str = "", page: int = 1) -> Button:
-    return Button(label=label, action_id="idea_list", value=f"{view}|{page}|{arg}")
+    return IdeaList(view=view, arg=arg, page=page).button(label)
 
 
 def filter_buttons(lang: str) -> list[Button]:
@@ -52,7 +53,7 @@ def filter_buttons(lang: str) -> list[Button]:
         list_button(t("idea.list.mine", lang), "mine"),
         list_button(t("idea.list.by_status", lang), "pick_status"),
         list_button(t("idea.list.by_department", lang), "pick_dept"),
-        Button(label=t("idea.button.new", lang), action_id="idea_new", value="new", style="primary"),
+        IdeaNew().button(t("idea.button.new", lang), style="primary"),
     ]
 
 
@@ -72,16 +73,12 @@ def pick_department(lang: str) -> Reply:
     )
 
 
-def list_action(core: Core, request: Request) -> Reply:
-    view, _, rest = request.value.partition("|")
-    page_text, _, arg = rest.partition("|")
-    if view == "pick_status":
+def list_action(core: Core, request: Request, action: IdeaList) -> Reply:
+    if action.view == "pick_status":
         return pick_status(request.lang)
-    if view == "pick_dept":
+    if action.view == "pick_dept":
         return pick_department(request.lang)
-    if view not in ("new", "top", "mine", "status", "dept", "search"):
-        return Reply(text=t("error.unknown_action", request.lang))
-    return listing(core, request, view, arg, int(page_text) if page_text.isdecimal() else 1)
+    return listing(core, request, action.view, action.arg, action.page)
 
 
 def view_title(view: str, arg: str, lang: str) -> str:

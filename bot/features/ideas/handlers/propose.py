@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from bot.app.core import Core
+from bot.chat.actions import Action
 from bot.chat.i18n import t
-from bot.chat.reply import Button, Form, Input, Option, Reply, Section, escape
+from bot.chat.reply import Form, Input, Option, Reply, Section, escape
 from bot.chat.request import Request
 from bot.common.departments import load_departments
 from bot.features.ideas import store
-from bot.features.ideas.handlers.common import HELP_WORDS, get_idea, idea_id_of
+from bot.features.ideas.actions import IdeaDetails, IdeaDraft, IdeaEdit, IdeaNew, IdeaSubmit, IdeaVote
+from bot.features.ideas.handlers.common import HELP_WORDS, get_idea
 from bot.features.ideas.models import Idea
 from bot.features.ideas.posts import number, show_button
 from bot.features.ideas.rules import (
@@ -26,20 +28,16 @@ from bot.features.ideas.rules import (
 from bot.features.ideas.similar import similar_ideas
 
 
-def idea_form(
-    lang: str, fields: IdeaFields | None = None, callback_id: str = "idea_submit", metadata: str = ""
-) -> Form:
-    """The proposal form; ``fields`` fill it in again (revising an idea)."""
+def idea_form(lang: str, fields: IdeaFields | None = None, action: Action | None = None) -> Form:
+    """The proposal form; ``fields`` fill it in again and ``action`` is :class:`IdeaEdit` when revising."""
     values = fields.form_values() if fields else {}
     departments = [Option(value=dep.id, label=dep.name) for dep in load_departments()]
     categories = [Option(value=category, label=category_label(category, lang)) for category in CATEGORIES]
     anonymous = Option(value="anonymous", label=t("idea.form.anonymous", lang))
-    return Form(
-        callback_id=callback_id,
+    return (action or IdeaSubmit()).form(
         title=t("idea.form.title", lang),
         submit_label=t("idea.form.submit", lang),
         intro=t("idea.form.intro", lang),
-        metadata=metadata,
         inputs=[
             Input(
                 name="title",
@@ -110,9 +108,13 @@ def idea_form(
     )
 
 
+def new_action(core: Core, request: Request, _: IdeaNew) -> Reply:
+    return Reply(text=t("idea.form.title", request.lang), form=idea_form(request.lang))
+
+
 def idea_help(lang: str) -> Reply:
     text = t("idea.help", lang, title_max=TITLE_MAX, body_max=BODY_MAX)
-    new = Button(label=t("idea.button.new", lang), action_id="idea_new", value="new", style="primary")
+    new = IdeaNew().button(t("idea.button.new", lang), style="primary")
     return Reply(text=t("idea.help_title", lang), sections=[Section(text=text, buttons=[new])])
 
 
@@ -134,7 +136,7 @@ def idea_command(core: Core, request: Request) -> Reply:
     return reply
 
 
-def submit_form(core: Core, request: Request) -> Reply:
+def submit_form(core: Core, request: Request, _: IdeaSubmit) -> Reply:
     fields, errors = validate(request.values, request.lang)
     if fields is None:
         return Reply(text=t("idea.error.fix_form", request.lang), errors=errors)
@@ -165,13 +167,9 @@ def similar_reply(matches, draft_id: int, lang: str) -> Reply:
             title=escape(match.title),
             status=status_label(match.status, lang),
         )
-        vote = Button(
-            label=t("idea.similar.vote", lang, number=number(match.idea_id)),
-            action_id="idea_vote",
-            value=f"vote:{match.idea_id}",
-        )
+        vote = IdeaVote(idea=match.idea_id, add=True).button(t("idea.similar.vote", lang, number=number(match.idea_id)))
         sections.append(Section(text=line, buttons=[vote, show_button(match.idea_id, lang)]))
-    submit = Button(label=t("idea.similar.submit", lang), action_id="idea_draft", value=str(draft_id), style="primary")
+    submit = IdeaDraft(draft=draft_id).button(t("idea.similar.submit", lang), style="primary")
     sections.append(Section(text=t("idea.similar.still", lang), buttons=[submit]))
     return Reply(text=t("idea.similar.title", lang), sections=sections)
 
@@ -188,12 +186,12 @@ def received_reply(core: Core, idea: Idea, lang: str, created: bool) -> Reply:
     buttons = [show_button(idea.id, lang)]
     if idea.status in EDITABLE:
         lines.append(t("idea.received_details", lang))
-        buttons.insert(0, Button(label=t("idea.button.details", lang), action_id="idea_details", value=str(idea.id)))
+        buttons.insert(0, IdeaDetails(idea=idea.id).button(t("idea.button.details", lang)))
     return Reply(text=text, sections=[Section(text="\n".join(lines), buttons=buttons)])
 
 
-def draft_action(core: Core, request: Request) -> Reply:
-    draft = store.load_draft(core, idea_id_of(request.value) or 0, request.user_id)
+def draft_action(core: Core, request: Request, action: IdeaDraft) -> Reply:
+    draft = store.load_draft(core, action.draft, request.user_id)
     if draft is None:
         return Reply(text=t("idea.error.draft_gone", request.lang))
     if draft.idea_id is not None:
@@ -206,9 +204,9 @@ def draft_action(core: Core, request: Request) -> Reply:
 
 
 # -- revising ----------------------------------------------------------------------------------------------------
-def details_action(core: Core, request: Request) -> Reply:
+def details_action(core: Core, request: Request, action: IdeaDetails) -> Reply:
     lang = request.lang
-    idea = get_idea(core, request.value)
+    idea = get_idea(core, action.idea)
     if idea is None:
         return Reply(text=t("idea.error.not_found", lang))
     if idea.proposer_id != request.user_id:
@@ -225,15 +223,15 @@ def details_action(core: Core, request: Request) -> Reply:
         category=idea.category,
         anonymous=idea.anonymous,
     )
-    return Reply(text=t("idea.form.title", lang), form=idea_form(lang, fields, "idea_edit", str(idea.id)))
+    return Reply(text=t("idea.form.title", lang), form=idea_form(lang, fields, IdeaEdit(idea=idea.id)))
 
 
-def edit_form(core: Core, request: Request) -> Reply:
+def edit_form(core: Core, request: Request, action: IdeaEdit) -> Reply:
     lang = request.lang
     fields, errors = validate(request.values, lang)
     if fields is None:
         return Reply(text=t("idea.error.fix_form", lang), errors=errors)
-    idea, problem = store.edit_idea(core, idea_id_of(request.metadata) or 0, request.user_id, fields)
+    idea, problem = store.edit_idea(core, action.idea, request.user_id, fields)
     if problem == "duplicate":
         return Reply(text=t("idea.error.fix_form", lang), errors={"title": t("idea.error.duplicate_text", lang)})
     if problem == "locked":

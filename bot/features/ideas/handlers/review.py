@@ -10,11 +10,12 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.app.core import Core
 from bot.chat.i18n import t
-from bot.chat.reply import File, Form, Input, Option, Reply, Section, escape
+from bot.chat.reply import File, Input, Option, Reply, Section, escape
 from bot.chat.request import Request
 from bot.common.departments import department_name, find_department, load_departments
 from bot.db.session import transaction
 from bot.features.ideas import store
+from bot.features.ideas.actions import IdeaStatus, IdeaStatusForm
 from bot.features.ideas.export import export_csv, export_filename
 from bot.features.ideas.handlers.common import get_idea
 from bot.features.ideas.models import Champion
@@ -24,9 +25,9 @@ from bot.features.ideas.rules import REASON_MAX, REASON_REQUIRED, STATUSES, TRAN
 _USER = re.compile(r"^<?@?([UW][A-Z0-9_]{2,})(?:\|[^>]*)?>?$")
 
 
-def status_action(core: Core, request: Request) -> Reply:
+def status_action(core: Core, request: Request, action: IdeaStatus) -> Reply:
     lang = request.lang
-    idea = get_idea(core, request.value)
+    idea = get_idea(core, action.idea)
     if idea is None:
         return Reply(text=t("idea.error.not_found", lang))
     if not store.can_manage(core, request.user_id, request.is_admin, idea):
@@ -35,8 +36,7 @@ def status_action(core: Core, request: Request) -> Reply:
     if not nexts:
         return Reply(text=t("idea.error.final", lang, status=status_label(idea.status, lang)))
     options = [Option(value=status, label=status_label(status, lang)) for status in nexts]
-    form = Form(
-        callback_id="idea_status",
+    form = IdeaStatusForm(idea=idea.id, expected=idea.status).form(
         title=t("idea.status_form.title", lang),
         submit_label=t("idea.status_form.submit", lang),
         intro=t(
@@ -46,7 +46,6 @@ def status_action(core: Core, request: Request) -> Reply:
             title=escape(idea.title),
             status=status_label(idea.status, lang),
         ),
-        metadata=f"{idea.id}:{idea.status}",
         inputs=[
             Input(name="status", label=t("idea.status_form.status", lang), kind="select", options=options),
             Input(
@@ -62,10 +61,9 @@ def status_action(core: Core, request: Request) -> Reply:
     return Reply(text=form.title, form=form)
 
 
-def status_form(core: Core, request: Request) -> Reply:
+def status_form(core: Core, request: Request, action: IdeaStatusForm) -> Reply:
     lang = request.lang
-    idea_text, _, expected = request.metadata.partition(":")
-    idea = get_idea(core, idea_text)
+    idea = get_idea(core, action.idea)
     if idea is None:
         return Reply(text=t("idea.error.not_found", lang))
     if not store.can_manage(core, request.user_id, request.is_admin, idea):
@@ -82,7 +80,7 @@ def status_form(core: Core, request: Request) -> Reply:
             text=t("idea.error.fix_form", lang),
             errors={"reason": t("error.too_long", lang, length=len(reason), limit=REASON_MAX)},
         )
-    result = store.change_status(core, idea.id, request.user_id, to_status, reason, expected or None)
+    result = store.change_status(core, idea.id, request.user_id, to_status, reason, action.expected)
     label = number(idea.id)
     if result.problem == "not_allowed":
         return Reply(text=t("idea.error.fix_form", lang), errors={"status": t("error.invalid_option", lang)})
