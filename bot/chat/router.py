@@ -118,12 +118,12 @@ def _typed(
 ) -> Handler | None:
     """The handler for ``name`` with its payload validated into the model; None (logged) when either is wrong."""
     if name not in table:
-        log.warning("unknown %s", kind, extra={"name": name[:80]})
+        log.warning("unknown %s", kind, extra={"action": name[:80]})
         return None
     model, handler = table[name]
     try:
         action = model.parse(payload, name)
     except ValidationError as exc:
-        log.warning("invalid %s payload", kind, extra={"name": name, "errors": exc.error_count()})
+        log.warning("invalid %s payload", kind, extra={"action": name, "errors": exc.error_count()})
         return None
     return lambda core, request: handler(core, request, action)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.chat.i18n import t
 from bot.db.session import transaction
 from bot.db.types import utcnow
+from bot.features.ideas import actions as act
 from bot.features.ideas import store
 from bot.features.ideas.rules import IdeaFields
 from bot.models import IdeaComment, IdeaVote, OutboxMessage
@@ -110,7 +111,8 @@ def test_modal_submission_saves_posts_numbered_and_confirms_by_dm(kiun):
         "月6時間",
     ):
         assert fragment in text
-    assert ("idea_vote", "1") in buttons(post) and ("idea_show", "1") in buttons(post)
+    assert ("idea_vote", act.IdeaVote(idea=1).payload) in buttons(post)
+    assert ("idea_show", act.IdeaShow(idea=1).payload) in buttons(post)
 
 
 def test_form_errors_stay_in_place_and_nothing_is_saved(kiun, sender):
@@ -131,16 +133,18 @@ def test_form_errors_stay_in_place_and_nothing_is_saved(kiun, sender):
 def test_quick_idea_answers_with_a_details_button_that_opens_the_filled_form(kiun, sender):
     response = sender.command("/idea", "窓口の待ち時間を減らす\n受付番号をスマホに通知します。", user_id="U_A")
     assert "提案 #1「窓口の待ち時間を減らす」を受け付けました" in ack(response)
-    assert ("idea_details", "1") in buttons(response)
+    assert ("idea_details", act.IdeaDetails(idea=1).payload) in buttons(response)
     [idea] = ideas(kiun.core)
     assert (idea.title, idea.proposal, idea.problem) == ("窓口の待ち時間を減らす", "受付番号をスマホに通知します。", "")
-    sender.block_action("idea_details", "1", user_id="U_A")
+    sender.block_action("idea_details", "1", user_id="U_A")  # as posted before typed actions
     view = kiun.slack_api.wait_for("views.open")[0].params["view"]
-    assert view["callback_id"] == "idea_edit" and view["private_metadata"] == "1"
+    assert view["callback_id"] == "idea_edit" and view["private_metadata"] == act.IdeaEdit(idea=1).payload
     title = next(b for b in view["blocks"] if b.get("block_id") == "title")
     assert title["element"]["initial_value"] == "窓口の待ち時間を減らす"
     edited = full_idea(title="窓口の待ち時間を減らす", category="counter", department="shimin")
-    assert sender.view_submission("idea_edit", edited, user_id="U_A", private_metadata="1").body == ""
+    assert (
+        sender.view_submission("idea_edit", edited, user_id="U_A", private_metadata=view["private_metadata"]).body == ""
+    )
     wait_until(lambda: ideas(kiun.core)[0].category == "counter")
     assert ideas(kiun.core)[0].department == "shimin"
     assert [row.replaces for row in outbox_rows(kiun.core, "idea:1:post")] == [None, "idea:1:post"]
@@ -199,8 +203,8 @@ def test_similar_ideas_are_shown_first_and_can_be_voted_or_submitted_anyway(kiun
     hint = sender.command("/idea", "会議資料のペーパーレス化\n毎回の会議資料の印刷をやめます。", user_id="U_B")
     assert ack(hint).startswith(t("idea.similar.title")) and "#1 会議資料をペーパーレスにする" in ack(hint)
     actions = dict(buttons(hint))
-    assert actions["idea_vote"] == "vote:1" and len(ideas(kiun.core)) == 1
-    sender.block_action("idea_vote", "vote:1", user_id="U_B")
+    assert actions["idea_vote"] == act.IdeaVote(idea=1, add=True).payload and len(ideas(kiun.core)) == 1
+    sender.block_action("idea_vote", actions["idea_vote"], user_id="U_B")
     assert "#1「会議資料をペーパーレスにする」に投票しました（現在 1票）" in kiun.wait_responses(1)[0]["text"]
     sender.block_action("idea_draft", actions["idea_draft"], user_id="U_B")
     assert kiun.wait_responses(2)[1]["text"].startswith("提案 #2「会議資料のペーパーレス化」を受け付けました")
@@ -300,7 +304,10 @@ def test_status_button_opens_the_form_for_admins_and_refuses_others(kiun, sender
     assert kiun.wait_responses(1)[0]["text"] == t("idea.error.not_manager")
     sender.block_action("idea_status", "1", user_id=ADMIN)
     view = kiun.slack_api.wait_for("views.open")[0].params["view"]
-    assert view["callback_id"] == "idea_status" and view["private_metadata"] == "1:received"
+    assert (
+        view["callback_id"] == "idea_status"
+        and view["private_metadata"] == act.IdeaStatusForm(idea=1, expected="received").payload
+    )
     status = next(b for b in view["blocks"] if b.get("block_id") == "status")
     assert [o["text"]["text"] for o in status["element"]["options"]] == [
         "検討中",
@@ -451,8 +458,8 @@ def test_ideas_lists_pages_filters_and_searches(kiun, sender):
     store.change_status(kiun.core, 2, ADMIN, "adopted", "")
     first = sender.command("/ideas")
     assert "新着の提案（10件・1/2ページ）" in ack(first) and "#10 " in ack(first) and "#2 " not in ack(first)
-    assert ("idea_list", "new|2|") in buttons(first)
-    sender.block_action("idea_list", "new|2|")
+    assert ("idea_list", act.IdeaList(view="new", page=2).payload) in buttons(first)
+    sender.block_action("idea_list", act.IdeaList(view="new", page=2).payload)
     page2 = kiun.wait_responses(1)[0]
     assert "（10件・2/2ページ）" in page2["text"] and "#1 " in blocks_text(page2)
     top = ack(sender.command("/ideas", "人気"))

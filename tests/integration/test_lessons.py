@@ -22,6 +22,7 @@ from bot.chat.request import Request
 from bot.db.session import transaction
 from bot.delivery.outbox import Sender
 from bot.features import build_router
+from bot.features.lessons.actions import QuizAnswer as QuizButton
 from bot.models import ContentPost, OutboxMessage, QuizAnswer, QuizReview, Schedule
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.transport import SlackTransport
@@ -130,7 +131,9 @@ def test_lessons_never_repeat_then_hardest_lesson_reviews_cycle(scheduled: Core)
     ]
     review = Reply.model_validate(outbox(core)[3].payload)
     assert review.text == t("lesson.review.title", title="レッスン2")
-    assert [button.value for button in review.buttons()] == ["L:second:1|0", "L:second:1|1", "L:second:1|2"]
+    assert [button.value for button in review.buttons()] == [
+        QuizButton(quiz="L:second:1", choice=c).payload for c in range(3)
+    ]
     with pytest.raises(IntegrityError), transaction(core.sessions) as session:  # the database refuses a repeat
         session.add(
             ContentPost(
@@ -143,7 +146,7 @@ def test_lesson_post_has_quiz_buttons_and_sources(scheduled: Core) -> None:
     run(scheduled, "lesson", "2026-12-07T09:00")
     reply = Reply.model_validate(outbox(scheduled)[0].payload)
     assert not reply.ephemeral and reply.text.startswith("今週のDXミニレッスン（1/3）")
-    assert [button.action_id for button in reply.buttons()] == ["quiz_answer_0", "quiz_answer_1", "quiz_answer_2"]
+    assert [button.action_id for button in reply.buttons()] == ["quiz_answer"] * 3
     assert [button.label for button in reply.buttons()] == ["A. 選択肢A", "B. 選択肢B", "C. 選択肢C"]
     assert "出典: <https://example.org/|テスト出典>" in body(reply)
 
@@ -176,7 +179,8 @@ def test_first_answer_counts_and_feedback_is_personal(core: Core, content: Path)
 
 def test_quiz_on_a_deleted_lesson_or_bad_value_is_polite(core: Core, content: Path) -> None:
     assert press(core, "L:removed-lesson|0").text == t("lesson.quiz.gone")
-    assert press(core, "L:first|9").text == t("lesson.quiz.gone")
+    assert press(core, "L:first|3").text == t("lesson.quiz.gone")  # the lesson has three choices now
+    assert press(core, "L:first|9").text == t("error.unknown_action")  # no quiz has ten
     assert press(core, "R:999|1|0").text == t("error.unknown_action")
     assert press(core, "garbage").text == t("error.unknown_action")
     with core.sessions() as session:
@@ -296,7 +300,7 @@ def test_kiun_lesson_shows_the_latest_post_with_its_quiz(scheduled: Core) -> Non
     run(core, "lesson", "2026-12-07T09:00")
     run(core, "lesson", "2026-12-14T09:00")
     latest = kiun(core, "lesson")
-    assert "レッスン2" in latest.text and latest.buttons()[0].value == "L:second|0"
+    assert "レッスン2" in latest.text and latest.buttons()[0].value == QuizButton(quiz="L:second", choice=0).payload
     assert "レッスン3" in kiun(core, "lesson third").text
     assert "レッスン「nope」は見つかりません" in kiun(core, "lesson nope").text
 
@@ -305,7 +309,7 @@ def test_admin_preview_records_nothing(core: Core, content: Path) -> None:
     preview = kiun(core, "admin lesson preview second", user=ADMIN)
     assert "プレビューです" in body(preview) and preview.ephemeral
     value = preview.buttons()[1].value
-    assert value == "P:second|1" and press(core, value, ADMIN).text == "正解です！"
+    assert value == QuizButton(quiz="P:second", choice=1).payload and press(core, value, ADMIN).text == "正解です！"
     assert press(core, value, ADMIN).text == "正解です！"  # still not recorded
     with core.sessions() as session:
         assert session.scalars(select(QuizAnswer)).all() == []

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.chat.i18n import t
+from bot.features.lessons.actions import QuizAnswer as QuizButton
 from bot.models import QuizAnswer
 from tests.content_fixtures import content_fixture  # noqa: F401 - the content fixture
 
@@ -17,6 +18,7 @@ def text_of(response: dict) -> str:
 
 
 def test_quiz_button_twice_records_one_answer_and_answers_ephemerally(content: Path, kiun, sender) -> None:
+    """Buttons posted before typed actions (``quiz_answer_<n>``, ``<quiz>|<choice>``) still count."""
     assert sender.block_action("quiz_answer_0", "L:first|0", user_id="U_STAFF").status == 200
     first = kiun.wait_responses(1)[0]
     assert first["response_type"] == "ephemeral" and first["replace_original"] is False
@@ -40,9 +42,19 @@ def test_kiun_lesson_renders_quiz_buttons_in_the_ack(content: Path, sender) -> N
     body = sender.command("/kiun", "lesson").json()
     assert body["response_type"] == "ephemeral"
     actions = [block for block in body["blocks"] if block["type"] == "actions"]
+    # one action, made unique within the block by the Slack platform
     assert [element["action_id"] for element in actions[0]["elements"]] == [
-        "quiz_answer_0",
-        "quiz_answer_1",
-        "quiz_answer_2",
+        "quiz_answer",
+        "quiz_answer.1",
+        "quiz_answer.2",
     ]
-    assert actions[0]["elements"][1]["value"] == "L:first|1"
+    assert actions[0]["elements"][1]["value"] == QuizButton(quiz="L:first", choice=1).payload
+
+
+def test_a_rendered_quiz_button_counts(content: Path, kiun, sender) -> None:
+    body = sender.command("/kiun", "lesson", user_id="U_OTHER").json()
+    second = [block for block in body["blocks"] if block["type"] == "actions"][0]["elements"][1]
+    assert sender.block_action(second["action_id"], second["value"], user_id="U_OTHER").status == 200
+    assert kiun.wait_responses(1)[0]["text"] == "正解です！"
+    with kiun.core.sessions() as session:
+        assert session.execute(select(QuizAnswer.user_id, QuizAnswer.choice)).all() == [("U_OTHER", 1)]

@@ -38,7 +38,7 @@ def test_ask_acks_at_once_then_answers_with_sources_and_rating_buttons(kiun, sen
     answer = kiun.wait_responses(1)[0]
     assert answer["response_type"] == "ephemeral"
     assert "前日正午" in texts(answer) and "出典" in texts(answer)
-    assert [b["action_id"] for b in buttons(answer)] == ["qa_feedback_up", "qa_feedback_down"]
+    assert [b["action_id"] for b in buttons(answer)] == ["qa_feedback", "qa_feedback.1"]  # unique in the block
 
 
 def test_ask_without_a_question_explains_how(kiun, sender):

@@ -28,6 +28,7 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import select
 
 from bot.app.core import Core
+from bot.chat.actions import MAX_ID, Action
 from bot.chat.reply import Reply
 from bot.chat.request import Request
 from bot.chat.router import Router
@@ -84,7 +85,61 @@ value = st.one_of(
     st.builds(lambda a, b, c: f"{a}|{b}|{c}", text, st.sampled_from(NUMBERISH), text),
     st.builds("{}|{}".format, st.sampled_from(["L:first", "preview:first", "R:1", "x"]), st.sampled_from(NUMBERISH)),
 )
-SUFFIXES = ["", "_0", "_1", "_2", "_9", "_up", "_down", ".1", "_x"]
+SUFFIXES = ["", "", "", "_0", "_1", "_2", "_9", "_up", "_down", ".1", "_x"]
+# What kiun writes into typed payloads, and numbers around the edges of their ranges
+KNOWN = ["new", "mine", "status", "dept", "search", "pick_status", "pick_dept", "L:first", "P:first", "R:1:1"]
+KNOWN += ["relevance", "recommend", "comment", "department", "2026-11", "2026-13", "first", "received", "adopted"]
+scalar = st.one_of(
+    st.integers(-2, 12),
+    st.sampled_from([MAX_ID, MAX_ID + 1, 2**63, 1.5]),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(KNOWN),
+    value,
+)
+
+
+def field_value(schema: dict):
+    """Values of a field's JSON-schema type, mostly within its range, sometimes just outside it."""
+    if "anyOf" in schema:
+        return st.one_of(*(field_value(option) for option in schema["anyOf"]))
+    if "enum" in schema:
+        return st.sampled_from(schema["enum"])
+    kind = schema.get("type")
+    if kind == "integer":
+        return st.integers(schema.get("minimum", 0) - 1, 4) | st.sampled_from([MAX_ID, MAX_ID + 1])
+    if kind == "boolean":
+        return st.booleans()
+    if kind == "null":
+        return st.none()
+    if "pattern" in schema:
+        return st.from_regex(schema["pattern"], fullmatch=True)
+    return st.sampled_from(KNOWN) | value
+
+
+def payload(model: type[Action]):
+    """A button's value or a form's metadata for ``model``: JSON of its fields' types (mostly valid), JSON of
+    anything, or plain text (as buttons posted before typed actions carry)."""
+    schema = model.model_json_schema()
+    properties = schema.get("properties", {})
+    required = set(schema.get("required", []))
+    shaped = st.fixed_dictionaries(
+        {name: field_value(properties[name]) for name in required},
+        optional={name: field_value(spec) for name, spec in properties.items() if name not in required},
+    )
+    anything = st.fixed_dictionaries({}, optional={name: scalar for name in properties})
+    extra = st.dictionaries(st.text(max_size=8), scalar, max_size=2)
+    return st.one_of(
+        shaped.map(json.dumps),
+        shaped.map(json.dumps),
+        st.builds(lambda known, more: json.dumps({**more, **known}), anything, extra),
+        value,
+    )
+
+
+def typed(table: dict) -> st.SearchStrategy[tuple[str, str]]:
+    """(name, payload) for every name in a router's action or form table."""
+    return st.sampled_from(sorted(table)).flatmap(lambda name: st.tuples(st.just(name), payload(table[name][0])))
 
 
 @pytest.fixture
@@ -165,18 +220,17 @@ def request_strategy(kind: str, router: Router):
         )
     if kind == "action":
         return st.builds(
-            lambda prefix, suffix, val, is_admin, user, channel: Request(
+            lambda pressed, suffix, is_admin, user, channel: Request(
                 user_id=ADMIN if is_admin else user,
                 kind="action",
                 platform="slack",
                 is_admin=is_admin,
                 channel_id=channel,
-                action_id=prefix + suffix,
-                value=val,
+                action_id=pressed[0] + suffix,
+                value=pressed[1],
             ),
-            st.sampled_from(sorted(prefix for prefix, _ in router.actions)),
+            typed(router.actions),
             st.sampled_from(SUFFIXES),
-            value,
             admin,
             st.sampled_from(["U_STAFF", "U_OTHER", "U_NOBODY"]),
             st.sampled_from([None, "C_GENERAL", "C_IDEAS"]),
@@ -184,18 +238,17 @@ def request_strategy(kind: str, router: Router):
     names = ["title", "problem", "proposal", "effect", "hours", "department", "category", "anonymous", "status"]
     names += ["reason", "comment", "answer"]
     return st.builds(
-        lambda callback_id, values, metadata, is_admin: Request(
+        lambda submitted, values, is_admin: Request(
             user_id=ADMIN if is_admin else "U_STAFF",
             kind="form",
             platform="slack",
             is_admin=is_admin,
-            callback_id=callback_id,
+            callback_id=submitted[0],
             values=values,
-            metadata=metadata,
+            metadata=submitted[1],
         ),
-        st.sampled_from(sorted(router.forms)),
+        typed(router.forms),
         st.dictionaries(st.one_of(st.sampled_from(names), st.text(max_size=8)), value, max_size=8),
-        value,
         admin,
     )
 
