@@ -434,3 +434,50 @@ def test_nul_characters_are_dropped_before_any_handler(world) -> None:
     check(router.dispatch(core, request), request, errors)
     with core.sessions() as session:
         assert session.scalars(select(CalendarOverride.note)).all() == ["市の行事"]
+
+
+# -- one valid press of everything the router knows -------------------------------------------------------------
+VALID_ACTIONS = {  # name → a payload as kiun renders it (aliases: as buttons posted before typed actions carried)
+    "home_ask": "{}",
+    "home_lesson": '{"lesson": "why-dx-now"}',
+    "home_report": '{"month": "2026-05"}',
+    "idea_details": '{"idea": 1}',
+    "idea_draft": '{"draft": 1}',
+    "idea_list": '{"view": "search", "arg": "紙", "page": 1}',
+    "idea_new": "{}",
+    "idea_show": '{"idea": 1}',
+    "idea_status": '{"idea": 1}',
+    "idea_vote": '{"idea": 1, "add": true}',
+    "kiun_help": "{}",
+    "poll_answer": '{"run": 1, "question": "relevance", "answer": "4"}',
+    "poll_show": "{}",
+    "qa_feedback": '{"question": 1, "helpful": true}',
+    "qa_feedback_up": "1",
+    "qa_feedback_down": "1",
+    "quiz_answer": '{"quiz": "L:why-dx-now", "choice": 1}',
+    **{f"quiz_answer_{choice}": f"L:why-dx-now|{choice}" for choice in range(4)},
+}
+VALID_FORMS = {
+    "home_ask": "{}",
+    "idea_submit": "{}",
+    "idea_edit": '{"idea": 1}',
+    "idea_status": '{"idea": 1, "expected": "received"}',
+    "poll_text": '{"run": 1, "question": "comment"}',
+}
+
+
+def test_every_registered_button_and_form_has_a_valid_example() -> None:
+    assert set(VALID_ACTIONS) == set(ROUTER.actions) and set(VALID_FORMS) == set(ROUTER.forms)
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "payload"),
+    [*(("action", *pair) for pair in VALID_ACTIONS.items()), *(("form", *pair) for pair in VALID_FORMS.items())],
+)
+def test_a_valid_payload_reaches_its_handler(world, caplog, kind: str, name: str, payload: str) -> None:
+    core, router, errors = world
+    fields = {"action_id": name, "value": payload} if kind == "action" else {"callback_id": name, "metadata": payload}
+    request = Request(user_id=ADMIN, kind=kind, platform="slack", is_admin=True, **fields)
+    with caplog.at_level(logging.WARNING, logger="bot.chat.router"):
+        check(router.dispatch(core, request), request, errors)
+    assert caplog.records == []  # neither unknown nor invalid
