@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from bot.app.core import Core
 from bot.chat.actions import Action
-from bot.chat.i18n import t
+from bot.chat.i18n import catalogue, t
 from bot.chat.reply import Reply
 from bot.chat.request import Request, without_nul
 
@@ -33,6 +33,7 @@ class Router:
 
     def __init__(self) -> None:
         self.commands: dict[str, Handler] = {}
+        self.unlisted: set[str] = set()  # commands ``/kiun help`` does not list
         self.actions: dict[str, tuple[type[Action], ActionHandler[Any]]] = {}
         self.forms: dict[str, tuple[type[Action], ActionHandler[Any]]] = {}
         self.admin_commands: dict[str, Handler] = {}
@@ -40,7 +41,14 @@ class Router:
         self.thread_handlers: list[ThreadHandler] = []
         self.message_handler: Handler | None = None
 
-    def command(self, name: str, handler: Handler) -> None:
+    def command(self, name: str, handler: Handler, *, listed: bool = True) -> None:
+        """Register ``/<name>``; ``/kiun help`` lists it (``help.command.<name>`` in the catalogue) unless not
+        ``listed``. Sub-commands and admin words are listed the same way (``help.kiun.<word>``,
+        ``help.admin.<word>``), in the order they are registered."""
+        if listed:
+            _described(f"help.command.{name}")
+        else:
+            self.unlisted.add(name)
         self.commands[name] = handler
 
     def action(self, model: type[A], handler: ActionHandler[A]) -> None:
@@ -57,10 +65,12 @@ class Router:
         """Register ``/kiun admin <word> …``; the handler gets the request with ``text`` after ``<word>``.
 
         Only admins reach it (``/kiun admin`` refuses others first)."""
+        _described(f"help.admin.{word}")
         self.admin_commands[word] = handler
 
     def subcommand(self, word: str, handler: Handler) -> None:
         """Register ``/kiun <word> …`` for everyone; the handler gets the request with ``text`` after ``<word>``."""
+        _described(f"help.kiun.{word}")
         self.subcommands[word] = handler
 
     def thread(self, handler: ThreadHandler) -> None:
@@ -104,6 +114,12 @@ class Router:
         if request.kind == "form":
             return _typed(self.forms, request.callback_id, request.metadata, "form"), INVALID
         return self.message_handler, "message.hint"
+
+
+def _described(key: str) -> None:
+    """Refuse a command that ``/kiun help`` could not describe."""
+    if key not in catalogue():
+        raise ValueError(f"{key} is missing from messages.yml")
 
 
 def _register(table: dict[str, tuple[type[Action], ActionHandler[Any]]], model: type[A], handler: ActionHandler[A]):

@@ -121,7 +121,7 @@ def test_failing_handler_gives_polite_reply_and_session_goes_on(core: Core) -> N
     def broken(core: Core, request: Request) -> Reply:
         raise RuntimeError("boom")
 
-    router.command("broken", broken)
+    router.command("broken", broken, listed=False)
     output = converse(
         core, [("/broken", "申し訳ありません。処理中に問題が発生しました。"), ("/kiun help", "の使い方")], router=router
     )
@@ -175,7 +175,7 @@ class IdeaForm:
     def __init__(self) -> None:
         self.submissions: list[Request] = []
         self.router = build_router()
-        self.router.command("form", lambda core, request: Reply(text="フォーム", form=self.FORM))
+        self.router.command("form", lambda core, request: Reply(text="フォーム", form=self.FORM), listed=False)
         self.router.form(SampleIdea, self.submit)
         self.actions: list[SampleIdea] = []
 
@@ -247,7 +247,7 @@ def test_end_of_input_mid_form_cancels_it(core: Core) -> None:
 def test_error_for_a_field_the_form_does_not_have_is_shown_not_prompted(core: Core) -> None:
     router = build_router()
     form = SampleForm().form(title="T", submit_label="OK", inputs=[Input(name="a", label="A")])
-    router.command("form", lambda core, request: Reply(text="", form=form))
+    router.command("form", lambda core, request: Reply(text="", form=form), listed=False)
     failed = Reply(text="保存できませんでした。", errors={"other": "後でお試しください。"})
     router.form(SampleForm, lambda core, request, action: failed)
     output = converse(core, [("/form", "A: "), ("x", "保存できませんでした。\n\n後でお試しください。")], router=router)
@@ -257,5 +257,5 @@ def test_error_for_a_field_the_form_does_not_have_is_shown_not_prompted(core: Co
 def test_unknown_form_callback_is_polite(core: Core) -> None:
     router = Router()
     form = Form(callback_id="gone", title="T", submit_label="OK", inputs=[Input(name="a", label="A")])
-    router.command("form", lambda core, request: Reply(text="", form=form))
+    router.command("form", lambda core, request: Reply(text="", form=form), listed=False)
     converse(core, [("/form", "A: "), ("x", "このボタンまたはフォームは古いか、もう使えません。")], router=router)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from bot.app.core import Core
 from bot.chat.i18n import t
 from bot.chat.reply import Reply
@@ -33,6 +35,45 @@ def test_help_in_japanese_lists_commands(core: Core) -> None:
         assert command in body(reply)
     assert "管理コマンド" not in body(reply)
     assert "管理コマンド" in body(kiun(core, "", admin=True))
+
+
+COMMANDS_HELP = """*コマンド*
+• `/kiun help` — この使い方を表示します
+• `/idea 提案` — 業務改善のアイデアを提案します（本文なしで入力フォームが開きます）
+• `/ideas` — 提案の一覧・検索です
+• `/ask 質問` — 市の文書にもとづいてDXの質問に答えます
+• `/kiun lesson` — 最新のDXミニレッスンとクイズを表示します
+• `/kiun lessons` — あなたの学習の記録（見たレッスン・正答率・続けて回答した週）
+• `/kiun review off` / `on` — 復習クイズのDMを停止・再開します
+• `/kiun poll` — いま回答できるパルスアンケートを表示します（匿名です）
+• `/kiun admin …` — DX推進係向けの管理メニューです"""
+
+
+def test_help_is_generated_from_what_is_registered(core: Core) -> None:
+    sections = [section.text for section in kiun(core, "help", admin=True).sections]
+    assert sections[1] == COMMANDS_HELP  # as it was written by hand before
+    admin_menu = sections[3].split("\n")
+    assert admin_menu[0] == "*管理コマンド*（DX推進係）"
+    words = [line.removeprefix("• `/kiun admin ").split()[0].rstrip("`") for line in admin_menu[1:]]
+    assert list(dict.fromkeys(words)) == list(ROUTER.admin_commands)  # every admin word, in registration order
+    assert admin_menu.count("• `/kiun admin closed list` — 管理者が設定した休業日・開庁日") == 1
+    assert body(kiun(core, "admin", admin=True)) == f"{sections[3]}\n{sections[3]}"  # text and section
+
+
+def test_help_follows_the_router_and_refuses_an_undescribed_command(core: Core) -> None:
+    from bot.chat.router import Router
+    from bot.features.admin import handlers as admin
+
+    router = Router()
+    admin.register(router)
+    router.subcommand("poll", lambda core, request: Reply(text="poll"))
+    router.command("hidden", lambda core, request: Reply(text=""), listed=False)
+    request = Request("U_STAFF", kind="command", command="kiun", text="help")
+    commands = router.dispatch(core, request).sections[1].text.split("\n")
+    assert [line.split(" — ")[0] for line in commands[1:]] == ["• `/kiun help`", "• `/kiun poll`", "• `/kiun admin …`"]
+    for register in (router.command, router.subcommand, router.admin):
+        with pytest.raises(ValueError, match="missing from messages.yml"):
+            register("reboot", lambda core, request: Reply(text=""))
 
 
 def test_help_in_english(core: Core) -> None:
@@ -95,7 +136,7 @@ def test_handler_failure_becomes_polite_reply(core: Core) -> None:
     def boom(_core: Core, _request: Request) -> Reply:
         raise RuntimeError("secret detail")
 
-    router.command("boom", boom)
+    router.command("boom", boom, listed=False)
     reply = router.dispatch(core, Request("U1", kind="command", command="boom"))
     assert "問題が発生しました" in reply.text
     assert "secret detail" not in reply.text

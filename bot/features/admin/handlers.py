@@ -1,4 +1,5 @@
-"""``/kiun``: help, and the DX office's admin menu (schedules, closed days, outbox)."""
+"""``/kiun``: help, generated from what is registered, and the DX office's admin menu (schedules, closed days,
+outbox)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,10 @@ from bot.scheduling.models import CalendarOverride
 
 def register(router: Router) -> None:
     router.command("kiun", partial(kiun, router=router))
-    router.action(HelpButton, lambda core, req, _: help_reply(req))
+    router.action(HelpButton, lambda core, req, _: help_reply(req, router))
+    router.admin("jobs", admin_jobs)
+    router.admin("closed", lambda core, request: admin_closed(core, request, request.text.split()))
+    router.admin("outbox", admin_outbox)
 
 
 def hint_sections(request: Request) -> list[Section]:
@@ -33,29 +37,46 @@ def help_button(lang: str) -> Button:
     return HelpButton().button(t("help.button", lang))
 
 
-def help_reply(request: Request) -> Reply:
+def _listing(title_key: str, keys: list[str], lang: str) -> str:
+    """A heading and a bullet for each line of each entry (an entry may have several lines)."""
+    return "\n".join([t(title_key, lang), *(f"• {line}" for key in keys for line in t(key, lang).split("\n"))])
+
+
+def commands_help(router: Router, lang: str) -> str:
+    """Every listed command and ``/kiun`` sub-command registered, then the admin menu."""
+    keys = [f"help.command.{name}" for name in router.commands if name not in router.unlisted]
+    keys += [f"help.kiun.{word}" for word in router.subcommands]
+    return _listing("help.commands_title", keys + ["help.admin_menu"] * bool(router.admin_commands), lang)
+
+
+def admin_help(router: Router, lang: str) -> str:
+    """Every ``/kiun admin`` word registered."""
+    return _listing("help.admin_title", [f"help.admin.{word}" for word in router.admin_commands], lang)
+
+
+def help_reply(request: Request, router: Router) -> Reply:
     lang = request.lang
     sections = [
         Section(text=f"*{t('help.title', lang)}*\n{t('help.intro', lang)}"),
-        Section(text=t("help.commands", lang)),
+        Section(text=commands_help(router, lang)),
         Section(text=t("help.schedule", lang)),
     ]
     if request.is_admin:
-        sections.append(Section(text=t("help.admin", lang)))
+        sections.append(Section(text=admin_help(router, lang)))
     return Reply(text=t("help.title", lang), sections=sections)
 
 
 def kiun(core: Core, request: Request, router: Router) -> Reply:
     words = request.text.split()
     if not words or words[0] in ("help", "ヘルプ", "使い方"):
-        return help_reply(request)
+        return help_reply(request, router)
     if words[0] == "admin":
         return admin(core, request, words[1:], router)
     if words[0] in router.subcommands:
         rest = request.text.split(None, 1)[1] if len(words) > 1 else ""
         return router.subcommands[words[0]](core, replace(request, text=rest))
-    extra = "".join(f"、`/kiun {word}`" for word in router.subcommands)
-    return unknown(request, request.text, t("help.kiun_valid", request.lang) + extra)
+    valid = "、".join(f"`/kiun {word}`" for word in ("help", "admin", *router.subcommands))
+    return unknown(request, request.text, valid)
 
 
 def unknown(request: Request, text: str, valid: str) -> Reply:
@@ -68,17 +89,12 @@ def admin(core: Core, request: Request, words: list[str], router: Router) -> Rep
     if not request.is_admin:
         return Reply(text=t("error.not_admin", lang))
     if not words:
-        return Reply(text=t("help.admin", lang), sections=[Section(text=t("help.admin", lang))])
-    if words[0] == "jobs":
-        return admin_jobs(core, request)
-    if words[0] == "closed":
-        return admin_closed(core, request, words[1:])
-    if words[0] == "outbox":
-        return admin_outbox(core, request)
+        menu = admin_help(router, lang)
+        return Reply(text=menu, sections=[Section(text=menu)])
     if words[0] in router.admin_commands:
         rest = request.text.split(None, 2)[2] if len(words) > 1 else ""
         return router.admin_commands[words[0]](core, replace(request, text=rest))
-    valid = "、".join(f"`/kiun admin {word}`" for word in ("jobs", "closed", "outbox", *router.admin_commands))
+    valid = "、".join(f"`/kiun admin {word}`" for word in router.admin_commands)
     return unknown(request, " ".join(["admin", *words]), valid)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from bot.app.config import ConfigError
 from bot.app.core import Core
@@ -19,7 +20,7 @@ from bot.chat.reply import Form, Input, Reply, Section, escape
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.delivery.later import reply_later
-from bot.features.admin.handlers import help_button
+from bot.features.admin.handlers import admin_help, help_button
 from bot.features.home.actions import AskButton, AskForm, LessonButton, ReportButton
 from bot.features.ideas import store
 from bot.features.ideas.actions import IdeaList, IdeaNew
@@ -46,7 +47,7 @@ POLLS_SHOWN = 5
 
 
 def register(router: Router) -> None:
-    router.command("home", home)
+    router.command("home", partial(home, router=router), listed=False)  # the Home tab; nobody types it
     router.action(
         AskButton, lambda core, request, _: Reply(text=t("home.ask.title", request.lang), form=ask_form(request.lang))
     )
@@ -55,7 +56,7 @@ def register(router: Router) -> None:
     router.action(ReportButton, report_action)
 
 
-def home(core: Core, request: Request) -> Reply:
+def home(core: Core, request: Request, router: Router) -> Reply:
     lang = request.lang
     buttons = [
         IdeaNew().button(t("home.button.idea", lang), style="primary"),
@@ -71,6 +72,8 @@ def home(core: Core, request: Request) -> Reply:
             sections += part(core, request)
         except Exception:  # noqa: BLE001 - see the module doc
             log.exception("home: the %s part failed", part.__name__.strip("_"))
+    if request.is_admin:
+        sections.append(Section(text=admin_help(router, lang)))
     return Reply(text=t("home.title", lang), sections=sections)
 
 
@@ -168,7 +171,6 @@ def _admin(core: Core, request: Request) -> list[Section]:
     ]
     return [
         Section(text=f"*{heading}*", fields=glance_fields(glance, lang), buttons=buttons),
-        Section(text=t("help.admin", lang)),
     ]
 
 
