@@ -33,7 +33,8 @@ def escape(text: str) -> str:
 
 
 class Button(BaseModel):
-    """A button: ``action_id`` routes the press to a handler, ``value`` travels with it."""
+    """A button, built by :meth:`bot.chat.actions.Action.button`: ``action_id`` is the action's name, ``value``
+    the action as JSON."""
 
     label: str
     action_id: str

@@ -25,6 +25,7 @@ Handler = Callable[[Core, Request], Reply]
 ThreadHandler = Callable[[Core, Request], Reply | None]
 A = TypeVar("A", bound=Action)
 ActionHandler = Callable[[Core, Request, A], Reply]
+Routes = dict[str, tuple[type[Action], ActionHandler[Any]]]  # name → the model and its handler
 INVALID = "error.unknown_action"  # an unknown or invalid button or form, everywhere
 
 
@@ -34,8 +35,8 @@ class Router:
     def __init__(self) -> None:
         self.commands: dict[str, Handler] = {}
         self.unlisted: set[str] = set()  # commands ``/kiun help`` does not list
-        self.actions: dict[str, tuple[type[Action], ActionHandler[Any]]] = {}
-        self.forms: dict[str, tuple[type[Action], ActionHandler[Any]]] = {}
+        self.actions: Routes = {}
+        self.forms: Routes = {}
         self.admin_commands: dict[str, Handler] = {}
         self.subcommands: dict[str, Handler] = {}
         self.thread_handlers: list[ThreadHandler] = []
@@ -122,16 +123,14 @@ def _described(key: str) -> None:
         raise ValueError(f"{key} is missing from messages.yml")
 
 
-def _register(table: dict[str, tuple[type[Action], ActionHandler[Any]]], model: type[A], handler: ActionHandler[A]):
+def _register(table: Routes, model: type[A], handler: ActionHandler[A]) -> None:
     for name in (model.name, *model.aliases):
         if name in table:
             raise ValueError(f"{name!r} is registered twice")
         table[name] = (model, handler)
 
 
-def _typed(
-    table: dict[str, tuple[type[Action], ActionHandler[Any]]], name: str, payload: str, kind: str
-) -> Handler | None:
+def _typed(table: Routes, name: str, payload: str, kind: str) -> Handler | None:
     """The handler for ``name`` with its payload validated into the model; None (logged) when either is wrong."""
     if name not in table:
         log.warning("unknown %s", kind, extra={"action": name[:80]})
