@@ -27,6 +27,8 @@ class Core:
 
     ``directory`` answers who is in a channel (see bot.chat.directory); the process wires in its platform's
     (``kiun serve``/``worker``/``jobs``: Slack when ``SLACK_BOT_TOKEN`` is set; ``kiun console``: the console's).
+    ``platform`` names the platform whose ids this installation stores (the configured channels, the user ids
+    in its tables): scheduled work addresses its messages there. The process sets it with the directory.
     """
 
     settings: Settings
@@ -36,6 +38,7 @@ class Core:
     on_schedules_changed: list[Callable[[], None]] = field(default_factory=list)
     on_home_changed: list[Callable[[str], None]] = field(default_factory=list)
     directory: Directory | None = None
+    platform: str = "console"
 
     @classmethod
     def create(cls, settings: Settings) -> Core:

@@ -109,7 +109,8 @@ class Reply(BaseModel):
     """What a handler answers.
 
     ``text`` is the plain summary (notification text and the console's first line); ``sections`` the body.
-    ``ephemeral`` replies are shown only to the person who asked. A reply with ``form`` opens that form.
+    ``ephemeral`` replies are shown only to the person who asked (where it goes otherwise, and in which thread:
+    bot.chat.capabilities). A reply with ``form`` opens that form.
     ``errors`` (field name → message) answers a form submission that must be corrected in place.
     ``file`` is handed over as a download (Slack: uploaded to the person's DM; console: saved to a file).
     """
@@ -121,7 +122,6 @@ class Reply(BaseModel):
     ephemeral: bool = True
     form: Form | None = None
     errors: dict[str, str] = Field(default_factory=dict)
-    thread_ts: str | None = None
 
     def buttons(self) -> list[Button]:
         """Every button in the reply, in order."""

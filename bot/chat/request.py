@@ -5,18 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from bot.chat.address import Channel, Thread, User
+
 
 @dataclass
 class Request:
-    """One thing a person did: a command, a button press, a form submission or a message."""
+    """One thing a person did: a command, a button press, a form submission or a message.
 
-    user_id: str
+    ``user`` did it, in ``channel`` (None: outside any conversation, e.g. a form or the home view), in
+    ``thread`` when it was said in one. ``user_id``, ``channel_id`` and ``platform`` are short for the stores,
+    which key rows by the id string.
+    """
+
+    user: User
     kind: Literal["command", "action", "form", "message", "thread"] = "message"
-    platform: str = "console"
     is_admin: bool = False
     lang: str = "ja"
-    channel_id: str | None = None
-    thread_ts: str | None = None
+    channel: Channel | None = None
+    thread: Thread | None = None
     command: str = ""  # kind=command: "kiun", "idea", … (no slash)
     text: str = ""  # command arguments or message text
     action_id: str = ""  # kind=action
@@ -24,6 +30,18 @@ class Request:
     callback_id: str = ""  # kind=form
     values: dict[str, str] = field(default_factory=dict)
     metadata: str = ""
+
+    @property
+    def user_id(self) -> str:
+        return self.user.id
+
+    @property
+    def channel_id(self) -> str | None:
+        return self.channel.id if self.channel else None
+
+    @property
+    def platform(self) -> str:
+        return self.user.platform
 
 
 def without_nul(request: Request) -> Request:

@@ -86,7 +86,7 @@ class Router:
             try:
                 reply = handler(core, request)
             except Exception:
-                log.exception("thread handler failed", extra={"thread_ts": request.thread_ts})
+                log.exception("thread handler failed", extra={"thread": request.thread.id if request.thread else None})
                 return Reply(text=t("error.generic", request.lang))
             if reply is not None:
                 return reply

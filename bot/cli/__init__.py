@@ -176,6 +176,7 @@ def core_for(settings: Settings, migrate: bool = True):
         from bot.platforms.slack.directory import SlackDirectory
 
         core.directory = SlackDirectory(make_client(settings))
+        core.platform = "slack"
     sync_schedules(core)
     log_problems()  # name each broken content file and line; the valid content is still used
     return core

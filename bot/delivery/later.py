@@ -32,7 +32,7 @@ def reply_later(core: Core, request: Request, name: str, work: Callable[[], Repl
             log.exception("%s failed", name)
             reply = Reply(text=t("error.generic", request.lang))
         with transaction(core.sessions) as session:
-            enqueue(session, key, request.user_id, reply.model_copy(update={"ephemeral": False}))
+            enqueue(session, key, request.user, reply.model_copy(update={"ephemeral": False}))
 
     threading.Thread(target=run, name=f"kiun-{name}", daemon=True).start()
     return now

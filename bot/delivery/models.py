@@ -8,11 +8,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy import JSON, Dialect, Index, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.chat.address import ADDRESS, Address
 from bot.db.base import Base
 from bot.db.types import UTCDateTime, utcnow
+
+
+class AddressJSON(TypeDecorator[Address]):
+    """An :data:`~bot.chat.address.Address` stored as its JSON text."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Address | None, dialect: Dialect) -> str | None:
+        return None if value is None else ADDRESS.dump_json(value).decode()
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Address | None:
+        return None if value is None else ADDRESS.validate_json(value)
 
 
 class OutboxMessage(Base):
@@ -28,7 +42,7 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
-    channel: Mapped[str] = mapped_column(String(64))
+    address: Mapped[Address] = mapped_column(AddressJSON)  # where it goes
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -36,7 +50,7 @@ class OutboxMessage(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    message_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    message_ref: Mapped[str | None] = mapped_column(String(500), nullable=True)  # the platform's id of the post
     # Set when this row edits an earlier message: the key of the row that posted it (see bot.delivery.outbox).
     replaces: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

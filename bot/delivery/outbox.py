@@ -1,7 +1,9 @@
 """The delivery outbox: jobs enqueue messages, a :class:`Sender` drains them to a platform :class:`Transport`.
 
 Enqueueing is idempotent: each message has a unique key (e.g. ``lesson:2026-12-01:C123``), and enqueueing a
-key that is already there does nothing, inside the caller's transaction.
+key that is already there does nothing, inside the caller's transaction. Each message goes to an
+:data:`~bot.chat.address.Address`; the transport resolves it (e.g. Slack opens the DM of a ``User``), after
+:func:`~bot.chat.capabilities.fit` has adapted the address and reply to what the platform supports.
 
 Sending records state before and after each platform call:
 
@@ -46,6 +48,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.app.core import Core
+from bot.chat.address import Address
+from bot.chat.capabilities import Capabilities, fit
 from bot.chat.reply import Reply
 from bot.db.types import utcnow
 from bot.delivery.models import OutboxMessage
@@ -75,14 +79,15 @@ class PermanentDeliveryError(Exception):
 
 
 class Transport(Protocol):
-    """Sends one reply to a platform.
+    """Sends one reply to a platform, whose :class:`Capabilities` it declares.
 
-    ``channel`` is a channel id, or a user id (``U…``/``W…``) meaning a direct message. Returns a reference to
-    the posted message (Slack: its ``ts``). Raises :class:`TransientDeliveryError` or
+    Returns a reference to the posted message (Slack: its ``ts``). Raises :class:`TransientDeliveryError` or
     :class:`PermanentDeliveryError`; any other exception counts as transient.
     """
 
-    def send(self, channel: str, reply: Reply) -> str: ...
+    capabilities: Capabilities
+
+    def send(self, to: Address, reply: Reply) -> str: ...
 
 
 class UpdatingTransport(Protocol):
@@ -91,7 +96,7 @@ class UpdatingTransport(Protocol):
     Needed only for outbox rows enqueued with ``replaces``; returns the message reference.
     """
 
-    def update(self, channel: str, ref: str, reply: Reply) -> str: ...
+    def update(self, to: Address, ref: str, reply: Reply) -> str: ...
 
 
 @runtime_checkable
@@ -99,24 +104,25 @@ class CheckedTransport(Protocol):
     """A transport that can tell after a crash whether a message went out.
 
     Its ``send`` also takes the outbox ``key`` and attaches it to the message (Slack: message metadata);
-    ``was_delivered`` looks for that key in ``channel`` since ``since`` (None: cannot tell).
+    ``was_delivered`` looks for that key at ``to`` since ``since`` (None: cannot tell).
     """
 
-    def send(self, channel: str, reply: Reply, *, key: str) -> str: ...
+    capabilities: Capabilities
 
-    def was_delivered(self, channel: str, key: str, since: datetime) -> bool | None: ...
+    def send(self, to: Address, reply: Reply, *, key: str) -> str: ...
+
+    def was_delivered(self, to: Address, key: str, since: datetime) -> bool | None: ...
 
 
-def enqueue(session: Session, key: str, channel: str, reply: Reply, *, replaces: str | None = None) -> bool:
-    """Add a message to the outbox in the caller's transaction; False (and nothing done) if ``key`` exists.
-
-    ``channel`` is a channel id, or a user id (``U…``/``W…``) for a direct message. With ``replaces`` (the key of
-    an earlier row), the message that row posted is edited to ``reply`` instead of a new one being posted.
+def enqueue(session: Session, key: str, to: Address, reply: Reply, *, replaces: str | None = None) -> bool:
+    """Add a message to ``to`` to the outbox in the caller's transaction; False (and nothing done) if ``key``
+    exists. With ``replaces`` (the key of an earlier row), the message that row posted is edited to ``reply``
+    instead of a new one being posted.
     """
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(OutboxMessage)
-        .values(key=key, channel=channel, payload=reply.model_dump(mode="json"), replaces=replaces)
+        .values(key=key, address=to, payload=reply.model_dump(mode="json"), replaces=replaces)
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(OutboxMessage.id)
     )
@@ -229,7 +235,7 @@ class Sender:
         for row in stale:
             try:
                 checkable = self.checked and not row.replaces
-                delivered = self.transport.was_delivered(row.channel, row.key, row.claimed_at) if checkable else None
+                delivered = self.transport.was_delivered(row.address, row.key, row.claimed_at) if checkable else None
             except Exception:  # cannot tell now; the next round asks again
                 log.exception("outbox: delivery check failed for %s", row.key)
                 continue
@@ -285,6 +291,7 @@ class Sender:
             reply = Reply.model_validate(row.payload)
         except ValidationError as exc:
             return self._fail(row, f"invalid payload: {exc.error_count()} errors")
+        to, reply = fit(row.address, reply, self.transport.capabilities, self.core.settings.kiun_locale)
         target = None
         if row.replaces:
             target = self._edit_target(row)
@@ -292,11 +299,11 @@ class Sender:
                 return target
         try:
             if target is not None:
-                ref = self.transport.update(row.channel, target, reply)
+                ref = self.transport.update(to, target, reply)
             elif self.checked:
-                ref = self.transport.send(row.channel, reply, key=row.key)
+                ref = self.transport.send(to, reply, key=row.key)
             else:
-                ref = self.transport.send(row.channel, reply)
+                ref = self.transport.send(to, reply)
         except PermanentDeliveryError as exc:
             return self._fail(row, _describe(exc))
         except Exception as exc:  # noqa: BLE001 - anything else is worth another try
@@ -311,7 +318,7 @@ class Sender:
             values = {"state": PENDING, "next_attempt_at": utcnow() + timedelta(seconds=delay)}
             self._finish(row, values | {"last_error": _describe(exc)})
             return 0
-        self._finish(row, {"state": SENT, "message_ref": str(ref)[:64], "sent_at": utcnow(), "last_error": None})
+        self._finish(row, {"state": SENT, "message_ref": str(ref)[:500], "sent_at": utcnow(), "last_error": None})
         return 1
 
     def _edit_target(self, row: OutboxMessage) -> str | int:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.app.core import Core
+from bot.chat.address import User
 from bot.chat.i18n import t
 from bot.chat.reply import Reply, Section
 from bot.db.session import transaction
@@ -41,7 +42,10 @@ def weekly_plan(core: Core, occurrence: datetime, params: dict[str, Any]) -> str
     reply = plan_reply(core, occurrence, core.settings.kiun_locale)
     stamp = occurrence.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
     with transaction(core.sessions) as session:
-        added = sum(enqueue(session, f"weekly-plan:{stamp}:{admin}", admin, reply) for admin in admins)
+        added = sum(
+            enqueue(session, f"weekly-plan:{stamp}:{admin}", User(platform=core.platform, id=admin), reply)
+            for admin in admins
+        )
     log.info("weekly-plan: %d of %d messages enqueued", added, len(admins), extra={"enqueued": added})
     return f"weekly plan queued for {added} of {len(admins)} admins" + ("" if added else " (already queued)")
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.app.core import Core
+from bot.chat.address import Channel
 from bot.db.session import transaction
 from bot.delivery.outbox import enqueue
 from bot.features.ideas.posts import DigestItem, digest_reply
@@ -50,7 +51,8 @@ def idea_digest(core: Core, occurrence: datetime, params: dict[str, Any]) -> str
     lang = core.settings.kiun_locale
     reply = digest_reply(start, occurrence, new_items, changed_items, top_items, total, lang)
     with transaction(core.sessions) as session:
-        added = enqueue(session, f"idea-digest:{occurrence.date().isoformat()}:{channel}", channel, reply)
+        to = Channel(platform=core.platform, id=channel)
+        added = enqueue(session, f"idea-digest:{occurrence.date().isoformat()}:{channel}", to, reply)
     log.info("idea-digest: %d new, %d changed, %d top", len(new), len(changed), len(top))
     if not added:
         return f"today's digest was already queued for {channel}; nothing posted"

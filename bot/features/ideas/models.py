@@ -36,7 +36,7 @@ class Idea(Base):
     effect_note: Mapped[str] = mapped_column(Text, default="")  # what it achieved, noted when done
     search_text: Mapped[str] = mapped_column(Text, default="")  # normalised title and body, for search
     dedupe_key: Mapped[str] = mapped_column(String(64), unique=True)  # same person + same text = same idea
-    post_ts: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)  # the channel post
+    post_ref: Mapped[str | None] = mapped_column(String(500), nullable=True, index=True)  # the channel post
     revision: Mapped[int] = mapped_column(Integer, default=0)  # bumped on each change of the channel post
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

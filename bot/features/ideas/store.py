@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.app.core import Core
+from bot.chat.address import Channel, User
 from bot.common.japanese import normalize
 from bot.db.session import transaction
 from bot.db.types import utcnow
@@ -92,7 +93,8 @@ def create_idea(core: Core, user_id: str, fields: IdeaFields, draft_id: int | No
                 session.execute(update(IdeaDraft).where(IdeaDraft.id == draft_id).values(idea_id=idea.id))
             channel = core.settings.kiun_ideas_channel
             if channel:
-                enqueue(session, post_key(idea.id), channel, post_reply(idea, 0, 0, core.settings.kiun_locale))
+                to = Channel(platform=core.platform, id=channel)
+                enqueue(session, post_key(idea.id), to, post_reply(idea, 0, 0, core.settings.kiun_locale))
         return idea, True
     except IntegrityError:
         with transaction(core.sessions) as session:
@@ -119,7 +121,8 @@ def _enqueue_post_edit(core: Core, session: Session, idea: Idea, revision: int) 
         return
     votes, comments = counts(session, idea.id)
     reply = post_reply(idea, votes, comments, core.settings.kiun_locale)
-    enqueue(session, f"{post_key(idea.id)}:r{revision}", channel, reply, replaces=post_key(idea.id))
+    to = Channel(platform=core.platform, id=channel)
+    enqueue(session, f"{post_key(idea.id)}:r{revision}", to, reply, replaces=post_key(idea.id))
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,7 @@ def change_status(
         session.flush()
         _enqueue_post_edit(core, session, idea, revision)
         dm = status_dm(idea, current, reason, core.settings.kiun_locale)
-        enqueue(session, f"idea:{idea_id}:status:{event.id}", idea.proposer_id, dm)
+        enqueue(session, f"idea:{idea_id}:status:{event.id}", User(platform=core.platform, id=idea.proposer_id), dm)
         core.home_changed(idea.proposer_id, session)
         return Transition(idea, "", current)
 
@@ -257,9 +260,9 @@ def edit_idea(core: Core, idea_id: int, user_id: str, fields: IdeaFields) -> tup
 
 
 def sync_post_refs(session: Session) -> None:
-    """Copy the Slack ts of recently delivered channel posts onto their ideas (for thread comments)."""
+    """Copy the platform's reference of recently delivered channel posts onto their ideas (for thread comments)."""
     since = utcnow() - POST_REF_WINDOW
-    ids = session.scalars(select(Idea.id).where(Idea.post_ts.is_(None), Idea.created_at >= since)).all()
+    ids = session.scalars(select(Idea.id).where(Idea.post_ref.is_(None), Idea.created_at >= since)).all()
     if not ids:
         return
     keys = {post_key(idea_id): idea_id for idea_id in ids}
@@ -269,16 +272,16 @@ def sync_post_refs(session: Session) -> None:
         )
     ).all()
     for key, ref in sent:
-        session.execute(update(Idea).where(Idea.id == keys[key]).values(post_ts=ref))
+        session.execute(update(Idea).where(Idea.id == keys[key]).values(post_ref=ref))
 
 
-def add_comment(core: Core, thread_ts: str, user_id: str, text: str) -> Idea | None:
+def add_comment(core: Core, post_ref: str, user_id: str, text: str) -> Idea | None:
     """Store a reply in an idea post's thread as a comment; None when the thread is not an idea's post."""
     with transaction(core.sessions) as session:
-        idea = session.scalar(select(Idea).where(Idea.post_ts == thread_ts))
+        idea = session.scalar(select(Idea).where(Idea.post_ref == post_ref))
         if idea is None:
             sync_post_refs(session)
-            idea = session.scalar(select(Idea).where(Idea.post_ts == thread_ts))
+            idea = session.scalar(select(Idea).where(Idea.post_ref == post_ref))
         if idea is None:
             return None
         session.add(IdeaComment(idea_id=idea.id, user_id=user_id, text=text[:COMMENT_MAX]))

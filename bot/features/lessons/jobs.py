@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from bot.app.core import Core
+from bot.chat.address import Channel, User
 from bot.db.session import transaction
 from bot.delivery.outbox import enqueue
 from bot.features.lessons import learning
@@ -58,7 +59,8 @@ def post_lesson(core: Core, occurrence: datetime, params: dict[str, Any]) -> str
             learning.record_post(session, "lesson", lesson.id, channel, round, occurrence)
             key = learning.lesson_quiz(lesson.id, round)
             reply = lesson_reply(lesson, lessons, key, lang) if round == 0 else review_post_reply(lesson, key, lang)
-            enqueue(session, f"lesson:{channel}:{lesson.id}:{round}", channel, reply)
+            to = Channel(platform=core.platform, id=channel)
+            enqueue(session, f"lesson:{channel}:{lesson.id}:{round}", to, reply)
     except IntegrityError:
         log.info("lesson: another run posted to %s at the same time", channel)
         return f"nothing posted: another run posted to {channel} at the same time"
@@ -91,7 +93,8 @@ def post_fact(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
                 return NO_CONTENT.format(what="fact")
             fact, round = chosen
             learning.record_post(session, "fact", fact.id, channel, round, occurrence)
-            enqueue(session, f"fact:{channel}:{fact.id}:{round}", channel, fact_reply(fact, core.settings.kiun_locale))
+            to = Channel(platform=core.platform, id=channel)
+            enqueue(session, f"fact:{channel}:{fact.id}:{round}", to, fact_reply(fact, core.settings.kiun_locale))
     except IntegrityError:
         log.info("fact: another run posted to %s at the same time", channel)
         return f"nothing posted: another run posted to {channel} at the same time"
@@ -119,7 +122,8 @@ def send_reviews(core: Core, occurrence: datetime, params: dict[str, Any]) -> st
                 dropped += 1
                 continue
             reply = review_dm_reply(lesson, learning.review_quiz(item.id, item.sends), item.step + 1, lang)
-            sent += enqueue(session, f"quiz-review:{item.id}:{item.sends}", item.user_id, reply)
+            to = User(platform=core.platform, id=item.user_id)
+            sent += enqueue(session, f"quiz-review:{item.id}:{item.sends}", to, reply)
         upcoming = learning.next_review_day(session, today)
     log.info("quiz-review: %d DMs queued, %d dropped", sent, dropped, extra={"enqueued": sent})
     done = [f"{sent} review DMs queued"] if sent else [f"no review quiz is due on {short_day(today)}"]

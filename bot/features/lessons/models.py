@@ -27,7 +27,7 @@ class ContentPost(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # lesson | fact
     item_id: Mapped[str] = mapped_column(String(64))
-    channel: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(500))
     round: Mapped[int] = mapped_column(Integer, default=0)
     occurrence: Mapped[datetime] = mapped_column(UTCDateTime)
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -40,7 +40,7 @@ class PollRun(Base):
     anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(16), default="opening")
-    channel: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(500))
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     opened_on: Mapped[date] = mapped_column(Date)
     remind_on: Mapped[date | None] = mapped_column(Date, nullable=True)

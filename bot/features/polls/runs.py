@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot.app.config import ConfigError
 from bot.app.core import Core
+from bot.chat.address import Channel, User
 from bot.chat.directory import active_members, directory_of
 from bot.db.session import transaction
 from bot.db.types import utcnow
@@ -140,7 +141,7 @@ def broadcast(core: Core, run_id: int) -> int:
             rows = [{"run_id": run_id, "token": respondent_token(secret, run_id, user)} for user in members]
             session.execute(_insert(session)(PollRecipient).values(rows).on_conflict_do_nothing())
         for user in members:
-            enqueue(session, f"poll:{run_id}:{user}", user, reply)
+            enqueue(session, f"poll:{run_id}:{user}", User(platform=core.platform, id=user), reply)
     log.info("poll run %d sent to %d members", run_id, len(members), extra={"run": run_id, "recipients": len(members)})
     return len(members)
 
@@ -290,7 +291,7 @@ def remind(core: Core, run_id: int) -> int:
         answered = set(session.scalars(select(PollAnswer.respondent).where(PollAnswer.run_id == run_id).distinct()))
         targets = [user for token, user in tokens.items() if token in recipients - answered]
         for user in targets:
-            enqueue(session, f"poll-remind:{run_id}:{user}", user, reply)
+            enqueue(session, f"poll-remind:{run_id}:{user}", User(platform=core.platform, id=user), reply)
     log.info("poll run %d: %d reminders", run_id, len(targets), extra={"run": run_id, "reminded": len(targets)})
     return len(targets)
 
@@ -315,7 +316,8 @@ def close_run(core: Core, run_id: int) -> PollRun:
             raise PollError("poll.already_closed", run=run_id, title=run.title)
         _unlink(session, run_id)
         results = compute_results(session, run)
-        enqueue(session, f"poll-results:{run_id}", run.channel, results_message(results, core.settings.kiun_locale))
+        to = Channel(platform=core.platform, id=run.channel)
+        enqueue(session, f"poll-results:{run_id}", to, results_message(results, core.settings.kiun_locale))
     log.info("poll run %d closed", run_id, extra={"run": run_id})
     return run
 

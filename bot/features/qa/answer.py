@@ -15,6 +15,7 @@ from datetime import datetime, time
 from sqlalchemy import func, select
 
 from bot.app.core import Core
+from bot.chat.address import Thread
 from bot.chat.i18n import t
 from bot.chat.reply import escape
 from bot.common import japanese
@@ -81,7 +82,7 @@ def ask(
     *,
     platform: str = "cli",
     channel_id: str | None = None,
-    thread_ts: str | None = None,
+    thread_ref: str | None = None,
     context: str = "",
     lang: str = "ja",
     quota: bool = True,
@@ -89,7 +90,7 @@ def ask(
     """Answer ``question``; ``context`` is the earlier question of the thread (already redacted)."""
     question = question.strip()[:MAX_QUESTION_CHARS]
     findings = privacy.find(question)
-    where = {"platform": platform, "channel_id": channel_id, "thread_ts": thread_ts}
+    where = {"platform": platform, "channel_id": channel_id, "thread_ref": thread_ref}
     if findings:
         kinds = "、".join(dict.fromkeys(t(f"ask.pii.{f.kind}", lang) for f in findings))
         answer = Answer("blocked", t("ask.blocked", lang, kinds=kinds))
@@ -276,14 +277,14 @@ def _record(core: Core, answer: Answer, user_id: str, question: str, **where: st
     return answer
 
 
-def thread_context(core: Core, channel_id: str | None, thread_ts: str | None) -> str | None:
+def thread_context(core: Core, thread: Thread | None) -> str | None:
     """The latest question asked in a thread the bot answered (redacted), or None when it answered none there."""
-    if not channel_id or not thread_ts:
+    if thread is None:
         return None
     with core.sessions() as session:
         return session.scalar(
             select(QaQuestion.question)
-            .where(QaQuestion.channel_id == channel_id, QaQuestion.thread_ts == thread_ts)
+            .where(QaQuestion.channel_id == thread.channel.id, QaQuestion.thread_ref == thread.id)
             .order_by(QaQuestion.id.desc())
             .limit(1)
         )

@@ -53,13 +53,13 @@ def ask_message(core: Core, request: Request) -> Reply:
         return add_uploads(core, request)
     if is_small_talk(request.text):
         return Reply(text=t("message.hint", request.lang), sections=hint_sections(request))
-    context = qa.thread_context(core, request.channel_id, request.thread_ts) or ""  # a mention in our thread
+    context = qa.thread_context(core, request.thread) or ""  # a mention in our thread
     return answer_reply(core, request, ephemeral=False, context=context)
 
 
 def ask_follow_up(core: Core, request: Request) -> Reply | None:
     """A reply in a channel thread the bot answered is a follow-up; the thread's last question is context."""
-    context = qa.thread_context(core, request.channel_id, request.thread_ts)
+    context = qa.thread_context(core, request.thread)
     if context is None or is_small_talk(request.text):
         return None
     return answer_reply(core, request, ephemeral=False, context=context)
@@ -74,7 +74,7 @@ def answer_reply(core: Core, request: Request, *, ephemeral: bool, context: str 
         request.user_id,
         platform=request.platform,
         channel_id=request.channel_id,
-        thread_ts=request.thread_ts,
+        thread_ref=request.thread.id if request.thread else None,
         context=context,
         lang=request.lang,
     )

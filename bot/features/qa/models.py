@@ -63,14 +63,14 @@ class QaQuestion(Base):
     __tablename__ = "qa_questions"
     __table_args__ = (
         Index("ix_qa_questions_user_id_created_at", "user_id", "created_at"),
-        Index("ix_qa_questions_channel_id_thread_ts", "channel_id", "thread_ts"),
+        Index("ix_qa_questions_channel_id_thread_ref", "channel_id", "thread_ref"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[str] = mapped_column(String(64))
     platform: Mapped[str] = mapped_column(String(16), default="")
-    channel_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    thread_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    channel_id: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    thread_ref: Mapped[str | None] = mapped_column(String(500), nullable=True)  # the thread's root message
     question: Mapped[str] = mapped_column(Text)  # redacted
     mode: Mapped[str] = mapped_column(String(16))  # llm | extractive | refused | blocked | unavailable
     answered: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app.core import Core
+from bot.chat.address import Channel, User
 from bot.chat.i18n import t
 from bot.chat.reply import Button, File, Form, Image, Reply
 from bot.chat.request import Request
@@ -26,12 +27,12 @@ from bot.platforms.console.forms import FormCancelled, fill_form
 from bot.platforms.console.polls import prepare_polls
 from bot.platforms.console.render import render_reply, strip_mrkdwn
 from bot.platforms.console.terminal import Terminal, write_line
-from bot.platforms.console.transport import ConsoleTransport
+from bot.platforms.console.transport import PLATFORM, ConsoleTransport
 
 __all__ = ["ConsoleTransport", "run_console", "render_reply", "strip_mrkdwn"]
 
 log = logging.getLogger(__name__)
-CHANNEL = "console"
+CHANNEL = Channel(platform=PLATFORM, id="console")
 CONSOLE_SEND_RATE = 1000.0  # printing needs no rate limit
 
 
@@ -118,12 +119,11 @@ class ConsoleSession:
 
     def request(self, kind: str, **fields: object) -> Request:
         return Request(
-            self.user_id,
+            User(platform=PLATFORM, id=self.user_id),
             kind=kind,
-            platform="console",
             is_admin=self.is_admin,
             lang=self.lang,
-            channel_id=CHANNEL,
+            channel=CHANNEL,
             **fields,
         )
 

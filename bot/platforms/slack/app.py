@@ -25,6 +25,8 @@ from sqlalchemy.exc import IntegrityError
 from bot.app import logs
 from bot.app.core import Core
 from bot.app.metrics import Metrics
+from bot.chat.address import Address
+from bot.chat.capabilities import destination
 from bot.chat.i18n import t
 from bot.chat.reply import Form, Reply
 from bot.chat.request import Request
@@ -35,7 +37,7 @@ from bot.delivery.outbox import PermanentDeliveryError, TransientDeliveryError, 
 from bot.platforms.slack.blocks import action_name, errors_response, home_view, message, modal, submitted_values
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.files import downloaded_files
-from bot.platforms.slack.transport import SlackTransport
+from bot.platforms.slack.transport import PLATFORM, SlackTransport, channel, thread, user
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +80,7 @@ def build_app(
     """A Bolt app for ``core`` with kiun's middleware and listeners (HTTP and Socket Mode alike); ``executor`` runs
     Bolt's listeners, ``slow`` the work after the ack (see :func:`slow_executor`)."""
     settings = core.settings
+    core.platform = PLATFORM  # the ids kiun stores are Slack's from now on
     logging.getLogger("slack_bolt.App").addFilter(_TOKEN_NOTICE)
     app = App(
         name="kiun",
@@ -148,12 +151,12 @@ class Listeners:
                 self._open_form(client, command["trigger_id"], reply.form, respond)
             elif reply.file is not None:  # a file cannot travel in an ack: it comes in a DM
                 ack(response_type="ephemeral", text=t("slack.file_in_dm", self.lang))
-                self._post(command["user_id"], reply, f"reply:{context['request_id']}", respond)
+                self._post(request.user, reply, f"reply:{context['request_id']}", respond)
             elif reply.ephemeral:
                 ack(response_type="ephemeral", **message(reply, self.lang))
             else:
                 ack()
-                self._post(command["channel_id"], reply, f"reply:{context['request_id']}", respond)
+                self._post(destination(request, reply), reply, f"reply:{context['request_id']}", respond)
 
     def ack_thinking(self, ack: Ack, context: BoltContext) -> None:
         """Slow commands: say at once that the answer is coming."""
@@ -174,7 +177,7 @@ class Listeners:
             elif reply.ephemeral:
                 self._respond(respond, reply)
             else:
-                self._post(command["channel_id"], reply, f"reply:{context['request_id']}", respond)
+                self._post(destination(request, reply), reply, f"reply:{context['request_id']}", respond)
 
     # -- interactions ----------------------------------------------------------------------------------
     def action(self, ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext):
@@ -183,12 +186,11 @@ class Listeners:
         with self._outcome("action", context, self._sorry_respond(respond)):
             action = body["actions"][0]
             value = action.get("value") or (action.get("selected_option") or {}).get("value", "")
-            user_id = body["user"]["id"]
             channel_id = (body.get("channel") or {}).get("id")
             request = self._request(
                 "action",
-                user_id,
-                channel_id=channel_id,
+                body["user"]["id"],
+                channel=channel(channel_id) if channel_id else None,
                 action_id=action_name(action.get("action_id", "")),
                 value=value,
             )
@@ -198,22 +200,21 @@ class Listeners:
             elif reply.ephemeral and respond.response_url:
                 self._respond(respond, reply)
             else:
-                target = channel_id if channel_id and not reply.ephemeral else user_id
-                self._post(target, reply, f"reply:{context['request_id']}", respond)
+                self._post(destination(request, reply), reply, f"reply:{context['request_id']}", respond)
 
     def view_submission(self, ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext):
         """A submitted modal: errors show in place; otherwise it closes and the answer comes as a DM."""
-        user_id = body["user"]["id"]
+        person = user(body["user"]["id"])
 
         def sorry() -> None:  # a modal cannot show a message: close it and answer in a DM
             if ack.response is None:
                 ack()
-            self._post(user_id, Reply(text=t("error.generic", self.lang)), f"error:{context['request_id']}", None)
+            self._post(person, Reply(text=t("error.generic", self.lang)), f"error:{context['request_id']}", None)
 
         with self._outcome("form", context, sorry):
             request = self._request(
                 "form",
-                user_id,
+                person.id,
                 callback_id=view.get("callback_id", ""),
                 values=submitted_values(view),
                 metadata=view.get("private_metadata") or "",
@@ -225,7 +226,7 @@ class Listeners:
                 ack(response_action="update", view=modal(reply.form, self.lang))
             else:
                 ack()
-                self._post(user_id, reply, f"reply:{context['request_id']}", None)
+                self._post(destination(request, reply), reply, f"reply:{context['request_id']}", None)
 
     # -- events ----------------------------------------------------------------------------------------
     def app_mention(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
@@ -234,13 +235,10 @@ class Listeners:
 
     def _mention(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
         with self._outcome("event", context):
-            thread_ts = event.get("thread_ts") or event.get("ts")
+            here = thread(event["channel"], event.get("thread_ts") or event["ts"])
             text = _MENTION.sub("", event.get("text") or "").strip()
-            request = self._request(
-                "message", event["user"], channel_id=event.get("channel"), thread_ts=thread_ts, text=text
-            )
-            reply = self._dispatch(request).model_copy(update={"thread_ts": thread_ts})
-            self._post(event["channel"], reply, f"event:{body['event_id']}", None)
+            request = self._request("message", event["user"], channel=here.channel, thread=here, text=text)
+            self._post(here, self._dispatch(request), f"event:{body['event_id']}", None)
 
     def message(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
         """A DM to the bot, or a reply in a channel thread (acked by Bolt already), on the slow pool."""
@@ -248,29 +246,26 @@ class Listeners:
 
     def _message(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
         """Edits, bots, the bot itself and mentions (answered by :meth:`app_mention`) are ignored."""
-        user = event.get("user")
+        author = event.get("user")
         shared = event.get("subtype") == "file_share" and event.get("channel_type") == "im"
-        if (event.get("subtype") and not shared) or event.get("bot_id") or not user or user == context.bot_user_id:
+        if (event.get("subtype") and not shared) or event.get("bot_id") or not author or author == context.bot_user_id:
             return
         text = event.get("text") or ""
-        thread_ts = event.get("thread_ts")
+        here = channel(event["channel"])
+        within = thread(here.id, event["thread_ts"]) if event.get("thread_ts") else None
         with self._outcome("event", context):
             if event.get("channel_type") == "im":
                 with downloaded_files(self.transport.client, event.get("files") or []) as files:
-                    request = self._request(
-                        "message", user, channel_id=event["channel"], thread_ts=thread_ts, text=text, values=files
-                    )
+                    request = self._request("message", author, channel=here, thread=within, text=text, values=files)
                     reply = self._dispatch(request)
-            elif thread_ts and f"<@{context.bot_user_id}>" not in text:
-                request = self._request("thread", user, channel_id=event["channel"], thread_ts=thread_ts, text=text)
+            elif within and f"<@{context.bot_user_id}>" not in text:
+                request = self._request("thread", author, channel=here, thread=within, text=text)
                 reply = self.router.dispatch_thread(self.core, request)
                 if reply is None:
                     return
             else:
                 return
-            self._post(
-                event["channel"], reply.model_copy(update={"thread_ts": thread_ts}), f"event:{body['event_id']}", None
-            )
+            self._post(within or here, reply, f"event:{body['event_id']}", None)
 
     def app_home_opened(self, event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """Publish the Home tab (the router's ``home`` command) when someone opens it."""
@@ -285,8 +280,7 @@ class Listeners:
     def _request(self, kind: str, user_id: str, **fields: Any) -> Request:
         return Request(
             kind=kind,  # type: ignore[arg-type]
-            user_id=user_id,
-            platform="slack",
+            user=user(user_id),
             is_admin=self.core.is_admin(user_id),
             lang=self.lang,
             **fields,
@@ -296,7 +290,7 @@ class Listeners:
         return self._request(
             "command",
             command["user_id"],
-            channel_id=command.get("channel_id"),
+            channel=channel(command["channel_id"]) if command.get("channel_id") else None,
             command=command["command"].lstrip("/"),
             text=(command.get("text") or "").strip(),
         )
@@ -341,14 +335,14 @@ class Listeners:
             if respond is not None and respond.response_url:
                 self._respond(respond, Reply(text=t("slack.form_failed", self.lang)))
 
-    def _post(self, channel: str, reply: Reply, key: str, respond: Respond | None) -> None:
+    def _post(self, to: Address, reply: Reply, key: str, respond: Respond | None) -> None:
         """Post via the Web API; if Slack keeps failing, keep the message in the outbox and say it will follow."""
         try:
-            self.transport.send(channel, reply, key=key)
+            self.transport.send(to, reply, key=key)
         except TransientDeliveryError as exc:
             log.warning("slack: could not post %s now (%s); queued in the outbox", key, exc)
             with transaction(self.core.sessions) as session:
-                enqueue(session, key, channel, reply)
+                enqueue(session, key, to, reply)
             if respond is not None and respond.response_url:
                 self._respond(respond, Reply(text=t("error.will_retry", self.lang)))
         except PermanentDeliveryError as exc:

@@ -17,7 +17,9 @@ from slack_sdk import WebClient
 from bot.app.core import Core
 from bot.chat.request import Request
 from bot.chat.router import Router
+from bot.delivery import home_card
 from bot.platforms.slack.blocks import home_view
+from bot.platforms.slack.transport import CAPABILITIES, PLATFORM, user
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,7 @@ class HomePublisher:
         with self._lock:
             self._waiting.discard(user_id)
         is_admin = self.core.is_admin(user_id)
-        request = Request(user_id, kind="command", platform="slack", is_admin=is_admin, lang=self.lang, command="home")
+        request = Request(user(user_id), kind="command", is_admin=is_admin, lang=self.lang, command="home")
         try:
             reply = self.router.dispatch(self.core, request)
             self.client.views_publish(user_id=user_id, view=home_view(reply, self.lang))
@@ -55,7 +57,7 @@ class HomePublisher:
 
 
 def install_home_refresh(core: Core, router: Router, client: WebClient, executor: Executor) -> HomePublisher:
-    """Register a :class:`HomePublisher` on ``core``; returns it."""
+    """Register a :class:`HomePublisher` on ``core`` (Slack has a home view: see bot.delivery.home_card)."""
     publisher = HomePublisher(core, router, client, executor)
-    core.on_home_changed.append(publisher)
+    home_card.install_home_refresh(core, router, PLATFORM, CAPABILITIES, publisher)
     return publisher

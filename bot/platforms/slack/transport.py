@@ -16,6 +16,8 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.chat.address import Address, Channel, Conversation, Thread, User
+from bot.chat.capabilities import Capabilities
 from bot.chat.reply import Reply
 from bot.delivery.outbox import PermanentDeliveryError, TransientDeliveryError
 from bot.platforms.slack.blocks import message
@@ -28,11 +30,23 @@ HISTORY_PAGES = 5
 # Look this much further back than the claim: Slack's clock (message ts) may be behind ours; matching the key
 # makes the wider window harmless, a too-narrow one would resend a message that went out.
 CLOCK_SKEW_SECONDS = 300
+PLATFORM = "slack"
+CAPABILITIES = Capabilities(
+    ephemeral=True, home_view=True, modal_form=True, threads=True, file_upload=True, message_update=True
+)
 
 
-def is_user(channel: str) -> bool:
-    """User ids (``U…``, ``W…``) mean a direct message."""
-    return channel[:1] in ("U", "W")
+def user(user_id: str) -> User:
+    return User(platform=PLATFORM, id=user_id)
+
+
+def channel(channel_id: str) -> Channel:
+    return Channel(platform=PLATFORM, id=channel_id)
+
+
+def thread(channel_id: str, ts: str) -> Thread:
+    """The thread whose root message is ``ts`` in ``channel_id``."""
+    return Thread(channel=channel(channel_id), id=ts)
 
 
 def delivery_error(exc: Exception) -> Exception:
@@ -64,19 +78,22 @@ def _outbox_key(item: dict) -> str | None:
 class SlackTransport:
     """Implements the outbox's ``Transport`` (and ``DeliveryCheck``) with a WebClient."""
 
+    capabilities = CAPABILITIES
+
     def __init__(self, client: WebClient, lang: str = "ja") -> None:
         self.client = client
         self.lang = lang
         self._dm: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def send(self, channel: str, reply: Reply, *, key: str) -> str:
-        """Post ``reply`` to ``channel`` (a user id means their DM); returns the message ts."""
+    def send(self, to: Address, reply: Reply, *, key: str) -> str:
+        """Post ``reply`` to ``to`` (a user: their DM); returns the message ts."""
+        thread_ts = to.id if isinstance(to, Thread) else None
         try:
-            target = self._resolve(channel)
+            target = self._resolve(to)
             response = self.client.chat_postMessage(
                 channel=target,
-                thread_ts=reply.thread_ts,
+                thread_ts=thread_ts,
                 metadata={"event_type": EVENT_TYPE, "event_payload": {"key": key}},
                 unfurl_links=False,
                 **message(reply, self.lang),
@@ -84,22 +101,22 @@ class SlackTransport:
         except (SlackApiError, URLError, TimeoutError, ConnectionError) as exc:
             raise delivery_error(exc) from exc
         ts = str(response["ts"])
-        self._upload(target, reply, ts)
+        self._upload(target, thread_ts, reply, ts)
         return ts
 
-    def update(self, channel: str, ref: str, reply: Reply) -> str:
-        """Replace the message ``ref`` (its ts) in ``channel`` with ``reply``; returns the ts."""
+    def update(self, to: Address, ref: str, reply: Reply) -> str:
+        """Replace the message ``ref`` (its ts) at ``to`` with ``reply``; returns the ts."""
         try:
-            response = self.client.chat_update(channel=self._resolve(channel), ts=ref, **message(reply, self.lang))
+            response = self.client.chat_update(channel=self._resolve(to), ts=ref, **message(reply, self.lang))
         except (SlackApiError, URLError, TimeoutError, ConnectionError) as exc:
             raise delivery_error(exc) from exc
         return str(response.get("ts") or ref)
 
-    def was_delivered(self, channel: str, key: str, since: datetime) -> bool | None:
-        """Whether a message with ``key`` is in ``channel`` since ``since``; None when Slack cannot tell us
+    def was_delivered(self, to: Address, key: str, since: datetime) -> bool | None:
+        """Whether a message with ``key`` is in ``to``'s channel since ``since``; None when Slack cannot tell us
         (e.g. the ``*:history`` scope is missing, or any error)."""
         try:
-            target = self._resolve(channel)
+            target = self._resolve(to)
             oldest = f"{since.timestamp() - CLOCK_SKEW_SECONDS:.6f}"
             cursor = None
             for _ in range(HISTORY_PAGES):
@@ -117,19 +134,24 @@ class SlackTransport:
             log.info("slack: cannot check delivery of %s", key, exc_info=True)
             return None
 
-    def _resolve(self, channel: str) -> str:
-        if not is_user(channel):
-            return channel
+    def _resolve(self, to: Address) -> str:
+        """The Slack channel id for ``to``: a user's DM is opened (once per user and process)."""
+        if isinstance(to, Conversation):
+            raise PermanentDeliveryError("slack: a stored conversation reference is not a Slack address")
+        if isinstance(to, Thread):
+            return to.channel.id
+        if isinstance(to, Channel):
+            return to.id
         with self._lock:
-            known = self._dm.get(channel)
+            known = self._dm.get(to.id)
         if known:
             return known
-        opened = self.client.conversations_open(users=channel)["channel"]["id"]
+        opened = self.client.conversations_open(users=to.id)["channel"]["id"]
         with self._lock:
-            self._dm[channel] = opened
+            self._dm[to.id] = opened
         return opened
 
-    def _upload(self, channel: str, reply: Reply, ts: str) -> None:
+    def _upload(self, channel: str, thread_ts: str | None, reply: Reply, ts: str) -> None:
         """Upload the reply's image and file (if any) after its message."""
         uploads = []
         if reply.image and reply.image.data:
@@ -141,6 +163,6 @@ class SlackTransport:
             uploads.append({"file": reply.file.data, "filename": reply.file.filename, "title": reply.file.title})
         for upload in uploads:
             try:
-                self.client.files_upload_v2(channel=channel, thread_ts=reply.thread_ts, **upload)
+                self.client.files_upload_v2(channel=channel, thread_ts=thread_ts, **upload)
             except Exception:  # noqa: BLE001 - the message is out; resending it for a file would duplicate it
                 log.warning("slack: file %s for message %s was not uploaded", upload["filename"], ts, exc_info=True)

@@ -104,9 +104,10 @@ def status_form(core: Core, request: Request, action: IdeaStatusForm) -> Reply:
 def comment(core: Core, request: Request) -> Reply | None:
     """A reply in the thread of an idea's post is stored as its comment, silently (the thread shows it already)."""
     channel = core.settings.kiun_ideas_channel
-    if not channel or request.channel_id != channel or not request.thread_ts or not request.text.strip():
+    thread = request.thread
+    if not channel or thread is None or thread.channel.id != channel or not request.text.strip():
         return None
-    store.add_comment(core, request.thread_ts, request.user_id, request.text.strip())
+    store.add_comment(core, thread.id, request.user_id, request.text.strip())
     return None
 
 
