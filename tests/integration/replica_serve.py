@@ -15,6 +15,7 @@ from bot.cli import main
 from bot.db.session import transaction
 from bot.delivery.outbox import enqueue
 from bot.scheduling import registry as jobs
+from tests.addresses import as_user
 
 
 @jobs.job("test-broadcast", cron="0 0 1 1 *", business_days_only=False, description="test: DM many users")
@@ -22,7 +23,9 @@ def broadcast(core: Core, occurrence: datetime, params: dict) -> None:
     stamp = occurrence.strftime("%H:%M:%S")
     with transaction(core.sessions) as session:
         for n in range(int(params.get("users", 10))):
-            enqueue(session, f"replica:{stamp}:{n}", f"U{n:04d}", Reply(text=f"お知らせです（{stamp}）"))
+            enqueue(
+                session, f"replica:{stamp}:{n}", as_user(f"U{n:04d}", "slack"), Reply(text=f"お知らせです（{stamp}）")
+            )
 
 
 if __name__ == "__main__":

@@ -13,18 +13,20 @@ from sqlalchemy import select
 
 from bot.app.core import Core
 from bot.app.runtime import Workers
+from bot.chat.address import Address
 from bot.chat.reply import Reply, Section
 from bot.db.session import transaction
 from bot.delivery.outbox import enqueue
 from bot.models import OutboxMessage
+from tests.addresses import as_channel, as_user
 from tests.fakes.slack_api import FakeSlackAPI
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def add(core: Core, key: str, channel: str, text: str) -> None:
+def add(core: Core, key: str, to: Address, text: str) -> None:
     with transaction(core.sessions) as session:
-        enqueue(session, key, channel, Reply(text=text, sections=[Section(text=text)], ephemeral=False))
+        enqueue(session, key, to, Reply(text=text, sections=[Section(text=text)], ephemeral=False))
 
 
 def outbox(core: Core) -> dict[str, OutboxMessage]:
@@ -33,8 +35,8 @@ def outbox(core: Core) -> dict[str, OutboxMessage]:
 
 
 def test_workers_deliver_to_channels_and_dms_then_stop(core: Core, slack_api: FakeSlackAPI) -> None:
-    add(core, "lesson:1", "C_LESSONS", "今週のレッスンです。")
-    add(core, "reminder:1", "U_STAFF", "アンケートへのご協力をお願いします。")
+    add(core, "lesson:1", as_channel("C_LESSONS", "slack"), "今週のレッスンです。")
+    add(core, "reminder:1", as_user("U_STAFF", "slack"), "アンケートへのご協力をお願いします。")
     workers = Workers(core)
     workers.start()
     try:
@@ -55,8 +57,8 @@ def test_workers_deliver_to_channels_and_dms_then_stop(core: Core, slack_api: Fa
 
 def test_slack_rejecting_a_channel_fails_the_message_once(core: Core, slack_api: FakeSlackAPI) -> None:
     slack_api.fail("chat.postMessage", status=200, error="channel_not_found")
-    add(core, "lesson:1", "C_GONE", "届かないメッセージ")
-    add(core, "lesson:2", "C_LESSONS", "届くメッセージ")
+    add(core, "lesson:1", as_channel("C_GONE", "slack"), "届かないメッセージ")
+    add(core, "lesson:2", as_channel("C_LESSONS", "slack"), "届くメッセージ")
     workers = Workers(core)
     workers.start()
     try:
@@ -73,7 +75,7 @@ def test_slack_rejecting_a_channel_fails_the_message_once(core: Core, slack_api:
 def test_kiun_worker_sends_and_exits_cleanly_on_sigterm(
     core: Core, slack_api: FakeSlackAPI, database_url: str, tmp_path: Path
 ) -> None:
-    add(core, "lesson:1", "C_LESSONS", "今週のレッスンです。")
+    add(core, "lesson:1", as_channel("C_LESSONS", "slack"), "今週のレッスンです。")
     env = {key: value for key, value in os.environ.items() if not key.startswith(("SLACK_", "KIUN_", "OPENAI_"))}
     env |= {
         "DATABASE_URL": database_url,

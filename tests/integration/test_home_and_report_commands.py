@@ -22,6 +22,7 @@ from bot.features.report.month import Month
 from bot.features.report.report import build_report
 from bot.models import OutboxMessage, QaQuestion
 from bot.platforms.console import run_console
+from tests.addresses import as_user
 from tests.conftest import ADMIN, make_settings
 from tests.integration.ideas_helpers import drain
 from tests.integration.slack_harness import wait_until
@@ -101,8 +102,8 @@ def test_console_admin_report_answers_with_the_summary_chart_and_file(core):
 def test_only_admins_get_the_report(core):
     router = build_router()
     for request in (
-        Request("U_STAFF", kind="command", command="kiun", text="admin report"),
-        Request("U_STAFF", kind="action", action_id="home_report", value="2026-11"),
+        Request(as_user("U_STAFF"), kind="command", command="kiun", text="admin report"),
+        Request(as_user("U_STAFF"), kind="action", action_id="home_report", value="2026-11"),
     ):
         assert router.dispatch(core, request).text == t("error.not_admin")
 
@@ -150,7 +151,7 @@ def test_asking_from_the_home_on_slack_answers_by_dm(kiun, sender):
     sender.view_submission("home_ask", asked, user_id="U_STAFF")
     wait_until(lambda: outbox(kiun.core, "home-ask:U_STAFF:"), timeout=30)
     [row] = outbox(kiun.core, "home-ask:U_STAFF:")
-    assert row.channel == "U_STAFF" and row.payload["text"]
+    assert row.address == as_user("U_STAFF", "slack") and row.payload["text"]
     kiun.server.stop()  # the modal's own answer ("answer comes by DM") was posted after the ack
     texts = [call.params["text"] for call in kiun.slack_api.calls_to("chat.postMessage")]
     assert t("home.ask.coming") in texts
@@ -158,7 +159,7 @@ def test_asking_from_the_home_on_slack_answers_by_dm(kiun, sender):
 
 def test_the_lesson_button_shows_the_lesson(core):
     reply = build_router().dispatch(
-        core, Request("U_STAFF", kind="action", action_id="home_lesson", value="why-dx-now")
+        core, Request(as_user("U_STAFF"), kind="action", action_id="home_lesson", value="why-dx-now")
     )
     assert "なぜ今DXなのか" in reply.text and reply.buttons()[0].action_id.startswith("quiz_answer")
 
@@ -166,7 +167,7 @@ def test_the_lesson_button_shows_the_lesson(core):
 def test_a_home_part_that_cannot_run_is_left_out(database_url, slack_api, core):
     without_key = Core.create(make_settings(database_url, slack_api.api_url, KIUN_SECRET_KEY=""))
     try:
-        reply = build_router().dispatch(without_key, Request("U_STAFF", kind="command", command="home"))
+        reply = build_router().dispatch(without_key, Request(as_user("U_STAFF"), kind="command", command="home"))
     finally:
         without_key.close()
     text = "\n".join(section.text for section in reply.sections)

@@ -16,6 +16,7 @@ from bot.features.ideas import store
 from bot.features.ideas.rules import IdeaFields
 from bot.scheduling.registry import registry
 from bot.scheduling.scheduler import next_run, run_occurrence, sync_schedules
+from tests.addresses import as_channel
 from tests.conftest import ADMIN
 from tests.integration.ideas_helpers import drain, outbox_rows
 
@@ -61,7 +62,7 @@ def test_digest_lists_new_changed_and_top_voted_once_per_occurrence(core, slack_
     assert run_occurrence(core, "idea-digest", occurrence) == "done"
     registry()["idea-digest"].func(core, occurrence, {})  # a re-run enqueues nothing new
     [row] = outbox_rows(core, "idea-digest:")
-    assert (row.key, row.channel) == ("idea-digest:2026-06-12:C_IDEAS", "C_IDEAS")
+    assert (row.key, row.address) == ("idea-digest:2026-06-12:C_IDEAS", as_channel("C_IDEAS"))
     reply = Reply.model_validate(row.payload)
     text = "\n".join(section.text for section in reply.sections)
     assert reply.text == "今週の業務改善アイデア（06/05〜06/12）"

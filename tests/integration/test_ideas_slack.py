@@ -284,7 +284,7 @@ def test_thread_replies_on_the_post_are_comments_in_the_detail(kiun, sender):
     kiun.server.stop()  # every listener has finished
     assert comments(kiun) == [(1, "U_B", "<!here> 賛成です。総務課でも試したいです")]
     assert channel_posts() == posts_before  # the bot stays quiet in the thread
-    assert ideas(kiun.core)[0].post_ts == ts
+    assert ideas(kiun.core)[0].post_ref == ts
 
 
 def test_detail_shows_comments_escaped(kiun, sender):

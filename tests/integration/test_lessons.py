@@ -27,6 +27,7 @@ from bot.models import ContentPost, OutboxMessage, QuizAnswer, QuizReview, Sched
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.transport import SlackTransport
 from bot.scheduling.scheduler import next_run, run_occurrence, sync_schedules
+from tests.addresses import as_channel, as_user
 from tests.conftest import ADMIN
 from tests.content_fixtures import content_fixture  # noqa: F401 - the content fixture
 from tests.fakes.slack_api import FakeSlackAPI
@@ -41,11 +42,11 @@ def local(text: str) -> datetime:
 
 
 def press(core: Core, value: str, user: str = STAFF) -> Reply:
-    return ROUTER.dispatch(core, Request(user, kind="action", action_id="quiz_answer_0", value=value))
+    return ROUTER.dispatch(core, Request(as_user(user), kind="action", action_id="quiz_answer_0", value=value))
 
 
 def kiun(core: Core, text: str, user: str = STAFF) -> Reply:
-    request = Request(user, kind="command", command="kiun", text=text, is_admin=core.is_admin(user))
+    request = Request(as_user(user), kind="command", command="kiun", text=text, is_admin=core.is_admin(user))
     return ROUTER.dispatch(core, request)
 
 
@@ -94,7 +95,7 @@ def test_monday_holiday_moves_the_lesson_to_tuesday(scheduled: Core) -> None:
     assert "• 2026-11-24（火）09:00\n• 2026-11-30（月）09:00\n• 2026-12-07（月）09:00" in reply.text
     run(scheduled, "lesson", "2026-11-24T09:00")
     [message] = outbox(scheduled)
-    assert (message.key, message.channel) == ("lesson:C_LESSONS:first:0", "C_LESSONS")
+    assert (message.key, message.address) == ("lesson:C_LESSONS:first:0", as_channel("C_LESSONS"))
 
 
 def test_year_end_closure_moves_posts_to_january_4(scheduled: Core) -> None:
@@ -204,7 +205,7 @@ def test_wrong_answer_comes_back_by_dm_after_3_then_7_then_21_days(scheduled: Co
     assert review_dms(core) == []
     run(core, "quiz-review", "2026-12-10T09:30")
     [dm] = review_dms(core)
-    assert dm.channel == STAFF
+    assert dm.address == as_user(STAFF)
     reply = Reply.model_validate(dm.payload)
     assert reply.text == t("lesson.review.title", title="レッスン1") and "1回目の復習" in body(reply)
     value = reply.buttons()[1].value
@@ -255,7 +256,7 @@ def test_review_off_stops_the_dms_and_on_resumes_them(scheduled: Core) -> None:
     assert review_dms(core) == []
     assert kiun(core, "review on").text == t("lesson.review.on")
     run(core, "quiz-review", "2026-12-11T09:30")
-    assert [dm.channel for dm in review_dms(core)] == [STAFF]
+    assert [dm.address for dm in review_dms(core)] == [as_user(STAFF)]
     assert kiun(core, "review maybe").text == t("lesson.review.usage")
 
 
@@ -419,10 +420,12 @@ def test_bundled_lessons_and_facts_render_within_slack_limits(core: Core, slack_
     transport = SlackTransport(make_client(core.settings))
     lessons = build_catalogue(bundled("content"))
     for lesson in lessons.lessons:
-        transport.send("C_LESSONS", lesson_reply(lesson, lessons, f"L:{lesson.id}", "ja"), key=lesson.id)
+        transport.send(
+            as_channel("C_LESSONS", "slack"), lesson_reply(lesson, lessons, f"L:{lesson.id}", "ja"), key=lesson.id
+        )
     facts = build_facts(bundled("content"))
     for fact in facts.facts:
-        transport.send("C_LESSONS", fact_reply(fact, "ja"), key=fact.id)
+        transport.send(as_channel("C_LESSONS", "slack"), fact_reply(fact, "ja"), key=fact.id)
     posts = slack_api.calls_to("chat.postMessage")
     assert len(posts) == len(lessons.lessons) + len(facts.facts)
     charts = sum(1 for fact in facts.facts if fact.chart)

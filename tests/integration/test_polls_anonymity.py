@@ -96,18 +96,20 @@ def test_no_table_links_a_respondent_to_an_answer(polls, sender, caplog: pytest.
 class CrashAfterCall:
     """A transport that posts for real, then "dies" (the process is killed) before the outbox records it."""
 
+    capabilities = SlackTransport.capabilities
+
     def __init__(self, transport: SlackTransport, survive: int) -> None:
         self.transport, self.left = transport, survive
 
-    def send(self, channel, reply, *, key):
-        ref = self.transport.send(channel, reply, key=key)
+    def send(self, to, reply, *, key):
+        ref = self.transport.send(to, reply, key=key)
         self.left -= 1
         if self.left < 0:
             raise SystemExit("killed")
         return ref
 
-    def was_delivered(self, channel, key, since):
-        return self.transport.was_delivered(channel, key, since)
+    def was_delivered(self, to, key, since):
+        return self.transport.was_delivered(to, key, since)
 
 
 @freeze_time("2026-12-07T01:00:00Z", tick=True)  # Monday 10:00 in Tokyo, when the reminder job runs; the clock ticks

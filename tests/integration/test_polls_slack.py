@@ -16,6 +16,7 @@ from bot.models import PollRun
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.directory import SlackDirectory
 from bot.platforms.slack.transport import SlackTransport
+from tests.addresses import as_channel
 from tests.conftest import ADMIN
 from tests.integration.slack_harness import wait_until
 from tests.polls_support import answer_rows, at, get_run, outbox_keys, results
@@ -82,7 +83,8 @@ def test_open_answer_change_remind_close_and_results(polls, sender) -> None:
     assert run.recipients == len(MEMBERS)
     assert len(polls.slack_api.calls_to("conversations.members")) == 2
     keys = outbox_keys(polls.core, f"poll:{run.id}:")
-    assert sorted(row.channel for row in keys.values()) == MEMBERS  # no bot, no deactivated account
+    assert sorted(row.address.id for row in keys.values()) == MEMBERS  # no bot, no deactivated account
+    assert {row.address.kind for row in keys.values()} == {"user"}
     assert deliver(polls) == len(MEMBERS)
     assert {call.params["channel"] for call in polls.slack_api.calls_to("chat.postMessage")} == {
         f"D{user}" for user in MEMBERS
@@ -98,14 +100,17 @@ def test_open_answer_change_remind_close_and_results(polls, sender) -> None:
 
     poll_remind(polls.core, at(run.remind_on, 10, polls.core), {})
     reminded = outbox_keys(polls.core, f"poll-remind:{run.id}:")
-    assert sorted(row.channel for row in reminded.values()) == MEMBERS[6:]
+    assert sorted(row.address.id for row in reminded.values()) == MEMBERS[6:]
+    assert {row.address.kind for row in reminded.values()} == {"user"}
     poll_remind(polls.core, at(run.remind_on + timedelta(days=1), 10, polls.core), {})
     assert outbox_keys(polls.core, "poll-remind:").keys() == reminded.keys()
 
     poll_close(polls.core, at(run.closes_on, 17, polls.core), {})
     assert get_run(polls.core, run.id).state == "closed"
     posted = outbox_keys(polls.core, f"poll-results:{run.id}")[f"poll-results:{run.id}"]
-    assert posted.channel == "C_POLLS" and posted.payload["image"]["data"]  # the distribution chart (PNG)
+    assert (
+        posted.address == as_channel("C_POLLS", "slack") and posted.payload["image"]["data"]
+    )  # the distribution chart (PNG)
     shown = results(polls.core, run.id).to_json()
     assert (shown["recipients"], shown["responses"], shown["hidden"]) == (len(MEMBERS), 6, False)
     assert shown["questions"][0]["mean"] == 3.67 and shown["questions"][0]["distribution"]["4"] == 5

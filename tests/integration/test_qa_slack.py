@@ -70,7 +70,7 @@ def test_mention_is_answered_in_thread_and_follow_ups_need_no_mention(kiun, send
     faq = "[1] テレワークとビジネスチャットのよくある質問 — テレワーク &gt; 自宅のパソコンを使ってもよいですか？"
     assert faq in texts(posts[1])
     with kiun.core.sessions() as session:
-        rows = session.execute(select(QaQuestion.thread_ts, QaQuestion.question)).all()
+        rows = session.execute(select(QaQuestion.thread_ref, QaQuestion.question)).all()
     assert rows == [
         (MENTION_TS, "テレワーク用端末の貸出はどこが行いますか"),
         (MENTION_TS, "自宅のパソコンは?"),  # stored NFKC-normalised

@@ -25,6 +25,7 @@ from bot.features import build_router
 from bot.models import JobRun, OutboxMessage, Schedule
 from bot.scheduling import registry as jobs
 from bot.scheduling.scheduler import Scheduler
+from tests.addresses import as_channel, as_user
 
 TZ = ZoneInfo("Asia/Tokyo")
 
@@ -39,7 +40,12 @@ def post_job(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Non
 
     def post(core: Core, occurrence: datetime, params: dict) -> None:
         with transaction(core.sessions) as session:
-            enqueue(session, f"test-post:{occurrence.isoformat()}", "C_TEST", Reply(text="おはようございます"))
+            enqueue(
+                session,
+                f"test-post:{occurrence.isoformat()}",
+                as_channel("C_TEST", "slack"),
+                Reply(text="おはようございます"),
+            )
 
     jobs.job("test-post", cron="0 9 * * *", business_days_only=False, description="test: one post")(post)
     monkeypatch.setenv("DATABASE_URL", database_url)
@@ -104,7 +110,9 @@ def test_down_past_the_grace_the_post_is_missed_logged_and_listed(core: Core, ca
         assert warning.levelno == logging.WARNING and warning.schedule == "post"
         assert "2026-06-01T09:00:00+09:00" in warning.getMessage() and "360 minutes" in warning.getMessage()
 
-        request = Request("U_ADMIN", kind="command", command="kiun", text="admin jobs", is_admin=True, lang="ja")
+        request = Request(
+            as_user("U_ADMIN"), kind="command", command="kiun", text="admin jobs", is_admin=True, lang="ja"
+        )
         body = build_router().dispatch(core, request).sections[0].text
         assert "*post* `0 9 * * *` （毎日） — 次回: 2026-06-02 09:00 / 前回 2026-06-01 09:00: ⚠️ 未実行" in body
         scrape = Metrics(core).render()[0].decode()

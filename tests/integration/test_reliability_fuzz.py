@@ -41,6 +41,7 @@ from bot.models import CalendarOverride
 from bot.platforms.slack.blocks import message, modal
 from bot.platforms.slack.server import make_wsgi_app
 from bot.scheduling.schedule_text import ScheduleTextError, to_cron
+from tests.addresses import as_channel, as_user
 from tests.conftest import ADMIN, SIGNING_SECRET
 from tests.fakes.slack_api import MAX_BLOCKS_MESSAGE, block_problems, view_problems
 
@@ -203,12 +204,11 @@ def request_strategy(kind: str, router: Router):
         )
         return st.builds(
             lambda command, rest, is_admin, lang, channel: Request(
-                user_id=ADMIN if is_admin else "U_STAFF",
+                as_user(ADMIN if is_admin else "U_STAFF", "slack"),
                 kind="command",
-                platform="slack",
                 is_admin=is_admin,
                 lang=lang,
-                channel_id=channel,
+                channel=as_channel(channel, "slack"),
                 command=command[0],
                 text=f"{command[1]} {rest}".strip(),
             ),
@@ -221,11 +221,10 @@ def request_strategy(kind: str, router: Router):
     if kind == "action":
         return st.builds(
             lambda pressed, suffix, is_admin, user, channel: Request(
-                user_id=ADMIN if is_admin else user,
+                as_user(ADMIN if is_admin else user, "slack"),
                 kind="action",
-                platform="slack",
                 is_admin=is_admin,
-                channel_id=channel,
+                channel=as_channel(channel, "slack") if channel else None,
                 action_id=pressed[0] + suffix,
                 value=pressed[1],
             ),
@@ -239,9 +238,8 @@ def request_strategy(kind: str, router: Router):
     names += ["reason", "comment", "answer"]
     return st.builds(
         lambda submitted, values, is_admin: Request(
-            user_id=ADMIN if is_admin else "U_STAFF",
+            as_user(ADMIN if is_admin else "U_STAFF", "slack"),
             kind="form",
-            platform="slack",
             is_admin=is_admin,
             callback_id=submitted[0],
             values=values,
@@ -423,14 +421,14 @@ def test_found_by_fuzzing(world, kind: str, target: str, typed: str) -> None:
     core, router, errors = world
     fields = {"action": {"action_id": target, "value": typed}, "form": {"callback_id": target, "metadata": typed}}
     fields["command"] = {"command": target, "text": typed}
-    request = Request(user_id=ADMIN, kind=kind, platform="slack", is_admin=True, **fields[kind])
+    request = Request(as_user(ADMIN, "slack"), kind=kind, is_admin=True, **fields[kind])
     check(router.dispatch(core, request), request, errors)
 
 
 def test_nul_characters_are_dropped_before_any_handler(world) -> None:
     core, router, errors = world
     text = "admin closed add 2026-05-01 市の\x00行事"
-    request = Request(ADMIN, kind="command", command="kiun", is_admin=True, text=text)
+    request = Request(as_user(ADMIN), kind="command", command="kiun", is_admin=True, text=text)
     check(router.dispatch(core, request), request, errors)
     with core.sessions() as session:
         assert session.scalars(select(CalendarOverride.note)).all() == ["市の行事"]
@@ -477,7 +475,7 @@ def test_every_registered_button_and_form_has_a_valid_example() -> None:
 def test_a_valid_payload_reaches_its_handler(world, caplog, kind: str, name: str, payload: str) -> None:
     core, router, errors = world
     fields = {"action_id": name, "value": payload} if kind == "action" else {"callback_id": name, "metadata": payload}
-    request = Request(user_id=ADMIN, kind=kind, platform="slack", is_admin=True, **fields)
+    request = Request(as_user(ADMIN, "slack"), kind=kind, is_admin=True, **fields)
     with caplog.at_level(logging.WARNING, logger="bot.chat.router"):
         check(router.dispatch(core, request), request, errors)
     assert caplog.records == []  # neither unknown nor invalid

@@ -32,6 +32,7 @@ from bot.models import OutboxMessage
 from bot.platforms.slack import client as slack_client
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.transport import SlackTransport
+from tests.addresses import as_channel, as_user
 from tests.conftest import SIGNING_SECRET, make_settings
 from tests.fakes.openai_api import FakeOpenAI
 from tests.fakes.signing import SlackSender
@@ -60,8 +61,8 @@ def test_slack_answering_5xx_loses_nothing_and_delivers_afterwards(
     with freeze_time("2026-06-01T00:00:00Z") as clock:
         with transaction(core.sessions) as session:
             for user in users:
-                enqueue(session, f"outage:{user}", user, Reply(text="お知らせです"))
-            enqueue(session, "outage:channel", "C_NEWS", Reply(text="全体へのお知らせです"))
+                enqueue(session, f"outage:{user}", as_user(user, "slack"), Reply(text="お知らせです"))
+            enqueue(session, "outage:channel", as_channel("C_NEWS", "slack"), Reply(text="全体へのお知らせです"))
         slack_api.fail("*", status=503, times=10_000)  # every Web API method answers 503
         sender = Sender(core, SlackTransport(make_client(core.settings)), rate_per_second=1000)
         started = utcnow()

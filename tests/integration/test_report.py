@@ -21,6 +21,7 @@ from bot.features.lessons.catalogue import catalogue
 from bot.features.report.month import Month
 from bot.features.report.report import Report, build_report
 from bot.platforms.slack.blocks import MAX_VIEW_BLOCKS, home_view, reply_blocks
+from tests.addresses import as_user
 from tests.conftest import _truncate, make_settings
 from tests.fixtures.engagement_month import ADMIN, NO_GROUP, STAFF, Expected, seed_month
 from tests.report_browser import render_in_chromium
@@ -247,7 +248,7 @@ def test_admin_home_stays_within_slacks_limit_with_a_busy_month(seeded: Seeded) 
     core, expected = seeded.core, seeded.expected
     router = build_router()
     with freeze_time(NOW):
-        reply = router.dispatch(core, Request(ADMIN, kind="command", command="home", platform="slack", is_admin=True))
+        reply = router.dispatch(core, Request(as_user(ADMIN, "slack"), kind="command", command="home", is_admin=True))
     blocks = reply_blocks(reply, limit=10_000)  # untruncated
     assert len(blocks) <= MAX_VIEW_BLOCKS and len(home_view(reply)["blocks"]) == len(blocks)
     text = "\n".join(section.text for section in reply.sections)
@@ -263,14 +264,14 @@ def test_admin_home_stays_within_slacks_limit_with_a_busy_month(seeded: Seeded) 
     assert glance[t("report.glance.rate")] == "39%（467件/1,200件）"
     actions = {button.action_id for button in reply.buttons()}
     assert {"idea_new", "home_ask", "home_lesson", "poll_show", "idea_list", "home_report"} <= actions
-    pressed = [Request(ADMIN, kind="action", action_id=b.action_id, value=b.value) for b in reply.buttons()]
+    pressed = [Request(as_user(ADMIN), kind="action", action_id=b.action_id, value=b.value) for b in reply.buttons()]
     assert all(router._find(request)[0] for request in pressed)
 
 
 def test_staff_home_has_no_admin_part(seeded: Seeded) -> None:
     router = build_router()
     with freeze_time(NOW):
-        reply = router.dispatch(seeded.core, Request(STAFF[5], kind="command", command="home", platform="slack"))
+        reply = router.dispatch(seeded.core, Request(as_user(STAFF[5], "slack"), kind="command", command="home"))
     assert not any(section.fields for section in reply.sections)
     assert "home_report" not in {button.action_id for button in reply.buttons()}
     assert t("home.ideas.none") in "\n".join(section.text for section in reply.sections)

@@ -19,6 +19,7 @@ from bot.chat.request import Request
 from bot.features import build_router
 from bot.models import OutboxMessage
 from bot.scheduling.scheduler import next_run, run_occurrence, sync_schedules
+from tests.addresses import as_user
 from tests.conftest import ADMIN
 from tests.content_fixtures import content_fixture  # noqa: F401 - the content fixture
 
@@ -45,12 +46,12 @@ def at(clock, core: Core, when: str) -> None:
 
 
 def press(core: Core, value: str, user: str = STAFF) -> str:
-    reply = ROUTER.dispatch(core, Request(user, kind="action", action_id="quiz_answer_0", value=value))
+    reply = ROUTER.dispatch(core, Request(as_user(user), kind="action", action_id="quiz_answer_0", value=value))
     return "\n".join([reply.text, *(section.text for section in reply.sections)])
 
 
 def admin(core: Core, text: str) -> str:
-    return ROUTER.dispatch(core, Request(ADMIN, kind="command", command="kiun", text=text, is_admin=True)).text
+    return ROUTER.dispatch(core, Request(as_user(ADMIN), kind="command", command="kiun", text=text, is_admin=True)).text
 
 
 def review_job(clock, core: Core, when: str) -> list[OutboxMessage]:
@@ -70,7 +71,7 @@ def test_a_review_due_on_saturday_is_promised_and_sent_on_monday(core: Core, clo
     assert next_run(core, "quiz-review", local("2026-12-04T09:30")) == local("2026-12-07T09:30")
     assert review_job(clock, core, "2026-12-05T09:30") == []  # even run by hand on the Saturday
     [dm] = review_job(clock, core, "2026-12-07T09:30")
-    assert dm.channel == STAFF and "1回目の復習" in Reply.model_validate(dm.payload).sections[0].text
+    assert dm.address == as_user(STAFF) and "1回目の復習" in Reply.model_validate(dm.payload).sections[0].text
 
 
 def test_a_review_due_in_the_year_end_closure_goes_out_on_january_4(core: Core, clock) -> None:

@@ -18,6 +18,7 @@ from bot.db.session import transaction
 from bot.models import CalendarOverride, JobRun, OutboxMessage, Schedule, SlackEvent
 from bot.scheduling import registry as jobs
 from bot.scheduling.scheduler import Scheduler, describe_schedules, due_catch_ups, run_occurrence, sync_schedules
+from tests.addresses import as_user
 
 TZ = ZoneInfo("Asia/Tokyo")
 CALLS: list[tuple[str, datetime, dict]] = []
@@ -235,11 +236,11 @@ def test_weekly_plan_dms_each_admin_once_per_occurrence(core: Core) -> None:
     jobs.registry()["weekly-plan"].func(core, occurrence, {})  # a re-run of the same occurrence
     with core.sessions() as session:
         sent = session.scalars(
-            select(OutboxMessage).where(OutboxMessage.key.like("weekly-plan:%")).order_by(OutboxMessage.channel)
+            select(OutboxMessage).where(OutboxMessage.key.like("weekly-plan:%")).order_by(OutboxMessage.key)
         ).all()
-    assert [(row.key, row.channel, row.state) for row in sent] == [
-        ("weekly-plan:20260531T233000:U_ADMIN", "U_ADMIN", "pending"),
-        ("weekly-plan:20260531T233000:U_OTHER", "U_OTHER", "pending"),
+    assert [(row.key, row.address, row.state) for row in sent] == [
+        ("weekly-plan:20260531T233000:U_ADMIN", as_user("U_ADMIN"), "pending"),
+        ("weekly-plan:20260531T233000:U_OTHER", as_user("U_OTHER"), "pending"),
     ]
     reply = Reply.model_validate(sent[0].payload)
     assert not reply.ephemeral
@@ -281,7 +282,7 @@ def test_admin_jobs_lists_next_runs(core: Core) -> None:
     from bot.features import build_router
 
     sync_builtin(core)
-    request = Request("U_ADMIN", kind="command", command="kiun", text="admin jobs", is_admin=True, lang="ja")
+    request = Request(as_user("U_ADMIN"), kind="command", command="kiun", text="admin jobs", is_admin=True, lang="ja")
     body = build_router().dispatch(core, request).sections[0].text
     assert "*weekly-plan* `30 8 * * 1` （開庁日のみ） — 次回: 2027-01-04 08:30" in body
     assert "*housekeeping* `0 3 * * *` （毎日） — 次回: 2026-12-29 03:00" in body

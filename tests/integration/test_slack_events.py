@@ -52,6 +52,7 @@ def test_app_home_opened_publishes_the_home_view(kiun, sender):
 
 
 def test_thread_replies_go_to_thread_handlers(core, slack_api):
+    from bot.chat.address import Channel
     from bot.chat.reply import Reply
     from bot.features import build_router
     from tests.integration.slack_harness import start_kiun
@@ -60,8 +61,9 @@ def test_thread_replies_go_to_thread_handlers(core, slack_api):
     seen = []
 
     def on_thread(_core, request):
-        seen.append((request.kind, request.channel_id, request.thread_ts, request.text))
-        return Reply(text="コメントを記録しました") if request.thread_ts == "1700000000.000001" else None
+        assert request.thread.channel == request.channel == Channel(platform="slack", id=request.channel.id)
+        seen.append((request.kind, request.channel.id, request.thread.id, request.text))
+        return Reply(text="コメントを記録しました") if request.thread.id == "1700000000.000001" else None
 
     router.thread(on_thread)
     kiun = start_kiun(core, slack_api, router)

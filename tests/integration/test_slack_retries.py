@@ -12,6 +12,7 @@ from bot.chat.i18n import t
 from bot.chat.reply import Form, Input, Reply
 from bot.features import build_router
 from bot.models import OutboxMessage
+from tests.addresses import as_channel
 from tests.integration.slack_harness import start_kiun
 
 
@@ -60,7 +61,11 @@ def test_slack_down_user_is_told_it_will_retry_and_outbox_keeps_it(public):
     assert len(public.slack_api.calls_to("chat.postMessage")) == 3  # one call and two retries
     with public.core.sessions() as session:
         row = session.scalars(select(OutboxMessage)).one()
-    assert (row.channel, row.state, row.payload["text"]) == ("C_IDEAS", "pending", "みんなへのお知らせ")
+    assert (row.address, row.state, row.payload["text"]) == (
+        as_channel("C_IDEAS", "slack"),
+        "pending",
+        "みんなへのお知らせ",
+    )
     assert row.key.startswith("reply:")
 
 

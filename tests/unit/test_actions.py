@@ -19,6 +19,7 @@ from bot.features.lessons.actions import QuizAnswer
 from bot.features.polls.actions import PollAnswer, PollText
 from bot.features.qa.actions import Feedback
 from bot.platforms.slack.blocks import action_name
+from tests.addresses import as_user
 
 
 class Pick(Action):
@@ -131,7 +132,7 @@ def test_unknown_or_invalid_gets_one_polite_message_and_a_log_line(
     routes, pressed = router
     fields = {"action_id": name, "value": payload} if kind == "action" else {"callback_id": name, "metadata": payload}
     with caplog.at_level(logging.WARNING, logger="bot.chat.router"):
-        reply = routes.dispatch(core, Request("U1", kind=kind, lang="ja", **fields))
+        reply = routes.dispatch(core, Request(as_user("U1"), kind=kind, lang="ja", **fields))
     assert reply.text == t("error.unknown_action") and pressed == []
     assert [record.levelno for record in caplog.records] == [logging.WARNING]
     assert reply.text.startswith("このボタンまたはフォームは")
@@ -139,7 +140,7 @@ def test_unknown_or_invalid_gets_one_polite_message_and_a_log_line(
 
 def test_the_handler_gets_the_validated_model(core: Core, router) -> None:
     routes, pressed = router
-    reply = routes.dispatch(core, Request("U1", kind="action", action_id="pick", value='{"item": 7}'))
+    reply = routes.dispatch(core, Request(as_user("U1"), kind="action", action_id="pick", value='{"item": 7}'))
     assert reply.text == "picked 7" and pressed == [Pick(item=7)]
 
 

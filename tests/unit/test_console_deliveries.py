@@ -7,6 +7,7 @@ from bot.chat.reply import Button, Reply, Section
 from bot.db.session import transaction
 from bot.delivery.outbox import enqueue
 from bot.models import OutboxMessage
+from tests.addresses import as_channel
 from tests.conftest import make_settings
 from tests.unit.test_console_dialog import converse
 
@@ -38,7 +39,7 @@ def test_slack_installation_database_is_never_drained_by_the_console(core: Core)
         enqueue(
             session,
             "k1",
-            "C_LESSONS",
+            as_channel("C_LESSONS", "slack"),
             Reply(text="本番の投稿", sections=[Section(buttons=[Button(label="x", action_id="x")])]),
         )
     output = converse(core, [("/kiun help", "使い方")])

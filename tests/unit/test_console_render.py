@@ -12,6 +12,7 @@ from bot.chat.reply import Button, FieldItem, Image, Reply, Section
 from bot.chat.router import Router
 from bot.delivery.outbox import Transport
 from bot.platforms.console import ConsoleTransport, render_reply, run_console, strip_mrkdwn
+from tests.addresses import as_channel
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 
@@ -82,14 +83,14 @@ def test_console_transport_prints_deliveries() -> None:
     out = io.StringIO()
     transport: Transport = ConsoleTransport(out, lang="ja")
     first = transport.send(
-        "C_LESSONS", Reply(text="今週のDXミニレッスン", sections=[Section(text="*第1回* 紙を減らす")])
+        as_channel("C_LESSONS"), Reply(text="今週のDXミニレッスン", sections=[Section(text="*第1回* 紙を減らす")])
     )
-    second = transport.send("C_POLLS", Reply(text="アンケート"))
+    second = transport.send(as_channel("C_POLLS"), Reply(text="アンケート"))
     assert first != second
     assert (
         out.getvalue()
         == "[C_LESSONS への配信] 今週のDXミニレッスン\n\n第1回 紙を減らす\n[C_POLLS への配信] アンケート\n"
     )
     english = io.StringIO()
-    ConsoleTransport(english, lang="en").send("C1", Reply(text="Lesson"))
+    ConsoleTransport(english, lang="en").send(as_channel("C1"), Reply(text="Lesson"))
     assert english.getvalue() == "[delivered to C1] Lesson\n"

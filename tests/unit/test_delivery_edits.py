@@ -8,30 +8,35 @@ from freezegun import freeze_time
 from sqlalchemy import select, update
 
 from bot.app.core import Core
+from bot.chat.address import Address
 from bot.chat.reply import Reply
 from bot.db.session import transaction
 from bot.db.types import utcnow
 from bot.delivery.outbox import PermanentDeliveryError, Sender, TransientDeliveryError, enqueue
 from bot.models import OutboxMessage
+from tests.addresses import as_channel
+from tests.unit.test_delivery_outbox import EVERYTHING
 
 
 class EditingTransport:
     """Records sends and edits; ``failures`` are raised by the next calls, in order."""
 
+    capabilities = EVERYTHING
+
     def __init__(self, *failures: Exception) -> None:
         self.failures = list(failures)
-        self.calls: list[tuple[str, str, str]] = []  # (what, channel or ref, text)
+        self.calls: list[tuple[str, str, str]] = []  # (what, address id or ref, text)
 
     def _maybe_fail(self) -> None:
         if self.failures:
             raise self.failures.pop(0)
 
-    def send(self, channel: str, reply: Reply) -> str:
+    def send(self, to: Address, reply: Reply) -> str:
         self._maybe_fail()
-        self.calls.append(("send", channel, reply.text))
+        self.calls.append(("send", to.id, reply.text))
         return f"ts-{len(self.calls)}"
 
-    def update(self, channel: str, ref: str, reply: Reply) -> str:
+    def update(self, to: Address, ref: str, reply: Reply) -> str:
         self._maybe_fail()
         self.calls.append(("update", ref, reply.text))
         return ref
@@ -39,7 +44,7 @@ class EditingTransport:
 
 def add(core: Core, key: str, text: str, replaces: str | None = None) -> None:
     with transaction(core.sessions) as session:
-        enqueue(session, key, "C_IDEAS", Reply(text=text, ephemeral=False), replaces=replaces)
+        enqueue(session, key, as_channel("C_IDEAS"), Reply(text=text, ephemeral=False), replaces=replaces)
 
 
 def rows(core: Core) -> dict[str, OutboxMessage]:

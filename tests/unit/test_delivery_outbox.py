@@ -13,12 +13,15 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from bot.app.core import Core
+from bot.chat.address import Address
+from bot.chat.capabilities import Capabilities
 from bot.chat.reply import Button, Image, Reply, Section
 from bot.chat.request import Request
 from bot.db.session import transaction
 from bot.delivery.outbox import LEASE, PermanentDeliveryError, Sender, TokenBucket, TransientDeliveryError, enqueue
 from bot.features import build_router
 from bot.models import CalendarOverride, OutboxMessage
+from tests.addresses import as_channel, as_user
 
 T0 = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
 
@@ -35,22 +38,30 @@ class Crash(BaseException):
     """The process dying in the middle of a platform call (not an error the sender could handle)."""
 
 
+EVERYTHING = Capabilities(
+    ephemeral=True, home_view=True, modal_form=True, threads=True, file_upload=True, message_update=True
+)
+LESSONS = as_channel("C_LESSONS")
+
+
 class RecordingTransport:
     """A plain transport: records what it sends; ``failures`` are raised by the next calls, in order."""
 
     def __init__(self, *failures: BaseException) -> None:
         self.failures = list(failures)
-        self.sent: list[tuple[str, str]] = []  # (channel, text)
+        self.sent: list[tuple[str, str]] = []  # (address id, text)
         self.replies: list[Reply] = []
         self.calls = 0
         self.lock = threading.Lock()
 
-    def send(self, channel: str, reply: Reply) -> str:
+    capabilities = EVERYTHING
+
+    def send(self, to: Address, reply: Reply) -> str:
         with self.lock:
             self.calls += 1
             if self.failures:
                 raise self.failures.pop(0)
-            self.sent.append((channel, reply.text))
+            self.sent.append((to.id, reply.text))
             self.replies.append(reply)
             return f"ts-{len(self.sent)}"
 
@@ -63,7 +74,9 @@ class CheckingTransport:
         self.posted: list[str] = []
         self.checks: list[tuple[str, str]] = []
 
-    def send(self, channel: str, reply: Reply, *, key: str) -> str:
+    capabilities = EVERYTHING
+
+    def send(self, to: Address, reply: Reply, *, key: str) -> str:
         if self.crash_before_post:
             raise Crash
         self.posted.append(key)
@@ -71,13 +84,13 @@ class CheckingTransport:
             raise Crash
         return f"ts-{key}"
 
-    def was_delivered(self, channel: str, key: str, since: datetime) -> bool | None:
-        self.checks.append((channel, key))
+    def was_delivered(self, to: Address, key: str, since: datetime) -> bool | None:
+        self.checks.append((to.id, key))
         return key in self.posted
 
 
 class UnsureTransport(CheckingTransport):
-    def was_delivered(self, channel: str, key: str, since: datetime) -> bool | None:
+    def was_delivered(self, to: Address, key: str, since: datetime) -> bool | None:
         return None
 
 
@@ -101,10 +114,10 @@ def make_sender(core: Core, transport, rate: float = 1000.0, **kwargs) -> Sender
     return Sender(core, transport, rate, clock=fake.clock, sleep=fake.sleep, rng=random.Random(7), **kwargs)
 
 
-def add(core: Core, *keys: str, channel: str = "C_LESSONS") -> None:
+def add(core: Core, *keys: str, to: Address = LESSONS) -> None:
     with transaction(core.sessions) as session:
         for key in keys:
-            assert enqueue(session, key, channel, Reply(text=f"message {key}", ephemeral=False))
+            assert enqueue(session, key, to, Reply(text=f"message {key}", ephemeral=False))
 
 
 def rows(core: Core) -> dict[str, OutboxMessage]:
@@ -115,23 +128,23 @@ def rows(core: Core) -> dict[str, OutboxMessage]:
 def test_enqueue_is_idempotent_and_keeps_the_callers_transaction(core: Core) -> None:
     with transaction(core.sessions) as session:
         session.add(CalendarOverride(day=T0.date(), note="before"))
-        assert enqueue(session, "lesson:1", "C1", Reply(text="first"))
-        assert not enqueue(session, "lesson:1", "C2", Reply(text="second"))
+        assert enqueue(session, "lesson:1", as_channel("C1"), Reply(text="first"))
+        assert not enqueue(session, "lesson:1", as_channel("C2"), Reply(text="second"))
         session.add(CalendarOverride(day=T0.date() + timedelta(days=1), note="after"))
-        assert enqueue(session, "lesson:2", "C1", Reply(text="other"))
+        assert enqueue(session, "lesson:2", as_channel("C1"), Reply(text="other"))
     with transaction(core.sessions) as session:
-        assert not enqueue(session, "lesson:1", "C3", Reply(text="third"))
+        assert not enqueue(session, "lesson:1", as_channel("C3"), Reply(text="third"))
     with core.sessions() as session:
         assert len(session.scalars(select(CalendarOverride)).all()) == 2
     stored = rows(core)
     assert list(stored) == ["lesson:1", "lesson:2"]
-    assert (stored["lesson:1"].channel, stored["lesson:1"].payload["text"]) == ("C1", "first")
+    assert (stored["lesson:1"].address, stored["lesson:1"].payload["text"]) == (as_channel("C1"), "first")
     assert stored["lesson:1"].state == "pending"
 
 
 def test_enqueue_rolls_back_with_the_caller(core: Core) -> None:
     with pytest.raises(RuntimeError), transaction(core.sessions) as session:
-        enqueue(session, "lesson:1", "C1", Reply(text="first"))
+        enqueue(session, "lesson:1", as_channel("C1"), Reply(text="first"))
         raise RuntimeError("the job failed after enqueueing")
     assert rows(core) == {}
 
@@ -139,7 +152,7 @@ def test_enqueue_rolls_back_with_the_caller(core: Core) -> None:
 @pytest.mark.usefixtures("frozen")
 def test_drain_sends_in_order_and_records_the_reference(core: Core) -> None:
     add(core, "a", "b", "c")
-    add(core, "dm", channel="U_STAFF")
+    add(core, "dm", to=as_user("U_STAFF"))
     transport = RecordingTransport()
     sender = make_sender(core, transport)
     with freeze_time(T0):
@@ -173,7 +186,7 @@ def test_reply_with_image_and_buttons_survives_the_outbox(core: Core) -> None:
         ephemeral=False,
     )
     with transaction(core.sessions) as session:
-        enqueue(session, "report:1", "C1", reply)
+        enqueue(session, "report:1", as_channel("C1"), reply)
     transport = RecordingTransport()
     make_sender(core, transport).drain()
     assert transport.replies == [reply]
@@ -366,7 +379,7 @@ def test_restart_after_crash_without_an_answer_marks_unknown(core: Core, transpo
     sent_keys = revived.posted if transport_kind == "unsure" else [text for _, text in revived.sent]
     assert sent_keys == (["b"] if transport_kind == "unsure" else ["message b"])
     reply = build_router().dispatch(
-        core, Request("U_ADMIN", kind="command", command="kiun", text="admin outbox", is_admin=True)
+        core, Request(as_user("U_ADMIN"), kind="command", command="kiun", text="admin outbox", is_admin=True)
     )
     assert "送信不明 1件" in reply.text and "送信済み 1件" in reply.text
     assert any("自動では再送しません" in section.text for section in reply.sections)
@@ -377,10 +390,10 @@ def test_a_live_senders_in_flight_message_is_not_settled_by_another(core: Core) 
     started, release = threading.Event(), threading.Event()
 
     class SlowTransport(RecordingTransport):
-        def send(self, channel: str, reply: Reply) -> str:
+        def send(self, to: Address, reply: Reply) -> str:
             started.set()
             release.wait(10)
-            return super().send(channel, reply)
+            return super().send(to, reply)
 
     slow = SlowTransport()
     worker = threading.Thread(target=make_sender(core, slow).drain)
@@ -425,8 +438,8 @@ def test_run_loop_sends_on_notify_and_stops_promptly(core: Core) -> None:
     sent, release = threading.Event(), threading.Event()
 
     class BlockingTransport(RecordingTransport):
-        def send(self, channel: str, reply: Reply) -> str:
-            ref = super().send(channel, reply)
+        def send(self, to: Address, reply: Reply) -> str:
+            ref = super().send(to, reply)
             sent.set()
             release.wait(10)  # still in flight when the stop arrives
             return ref

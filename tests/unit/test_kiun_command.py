@@ -12,13 +12,14 @@ from bot.chat.reply import Reply
 from bot.chat.request import Request
 from bot.features import build_router
 from bot.models import CalendarOverride
+from tests.addresses import as_user
 
 ROUTER = build_router()
 
 
 def kiun(core: Core, text: str, admin: bool = False, lang: str = "ja") -> Reply:
     request = Request(
-        "U_ADMIN" if admin else "U_STAFF", kind="command", command="kiun", text=text, is_admin=admin, lang=lang
+        as_user("U_ADMIN" if admin else "U_STAFF"), kind="command", command="kiun", text=text, is_admin=admin, lang=lang
     )
     return ROUTER.dispatch(core, request)
 
@@ -68,7 +69,7 @@ def test_help_follows_the_router_and_refuses_an_undescribed_command(core: Core) 
     admin.register(router)
     router.subcommand("poll", lambda core, request: Reply(text="poll"))
     router.command("hidden", lambda core, request: Reply(text=""), listed=False)
-    request = Request("U_STAFF", kind="command", command="kiun", text="help")
+    request = Request(as_user("U_STAFF"), kind="command", command="kiun", text="help")
     commands = router.dispatch(core, request).sections[1].text.split("\n")
     assert [line.split(" — ")[0] for line in commands[1:]] == ["• `/kiun help`", "• `/kiun poll`", "• `/kiun admin …`"]
     for register in (router.command, router.subcommand, router.admin):
@@ -122,9 +123,9 @@ def test_unknown_admin_subcommand(core: Core) -> None:
 
 
 def test_unknown_button_and_form_are_answered(core: Core) -> None:
-    action = ROUTER.dispatch(core, Request("U1", kind="action", action_id="nope"))
+    action = ROUTER.dispatch(core, Request(as_user("U1"), kind="action", action_id="nope"))
     assert "古いか" in action.text
-    form = ROUTER.dispatch(core, Request("U1", kind="form", callback_id="nope"))
+    form = ROUTER.dispatch(core, Request(as_user("U1"), kind="form", callback_id="nope"))
     assert form.text == action.text == t("error.unknown_action")  # one message for both
 
 
@@ -137,6 +138,6 @@ def test_handler_failure_becomes_polite_reply(core: Core) -> None:
         raise RuntimeError("secret detail")
 
     router.command("boom", boom, listed=False)
-    reply = router.dispatch(core, Request("U1", kind="command", command="boom"))
+    reply = router.dispatch(core, Request(as_user("U1"), kind="command", command="boom"))
     assert "問題が発生しました" in reply.text
     assert "secret detail" not in reply.text

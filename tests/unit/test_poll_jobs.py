@@ -17,6 +17,7 @@ from bot.features.polls.jobs import poll_close, poll_open, poll_remind
 from bot.features.polls.runs import start_run
 from bot.features.polls.templates import get_template
 from bot.platforms.console.directory import ConsoleDirectory
+from tests.addresses import as_channel
 from tests.polls_support import USERS, answer, at, get_run, open_for, outbox_keys
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -99,7 +100,8 @@ def test_reminder_goes_once_and_only_to_those_who_have_not_answered(core: Core) 
     assert outbox_keys(core, "poll-remind:") == {}
     fire(poll_remind, core, date(2026, 12, 9), 10)
     reminded = outbox_keys(core, f"poll-remind:{run.id}:")
-    assert sorted(row.channel for row in reminded.values()) == USERS[2:]
+    assert sorted(row.address.id for row in reminded.values()) == USERS[2:]
+    assert {row.address.kind for row in reminded.values()} == {"user"}
     answer(core, run, USERS[2], "relevance", "5")
     fire(poll_remind, core, date(2026, 12, 10), 10)
     assert outbox_keys(core, "poll-remind:").keys() == reminded.keys()
@@ -113,7 +115,7 @@ def test_close_at_the_end_of_the_period_posts_results_and_forgets_who_was_remind
     fire(poll_close, core, date(2026, 12, 11), 17)
     assert get_run(core, run.id).state == "closed"
     posted = outbox_keys(core, f"poll-results:{run.id}")[f"poll-results:{run.id}"]
-    assert posted.channel == "C_POLLS" and "DX機運パルス（第1回）の結果" in posted.payload["text"]
+    assert posted.address == as_channel("C_POLLS") and "DX機運パルス（第1回）の結果" in posted.payload["text"]
     assert outbox_keys(core, "poll-remind:") == {}  # pending reminders are pointless now and name non-respondents
 
 

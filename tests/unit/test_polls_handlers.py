@@ -9,11 +9,12 @@ from bot.chat.i18n import t
 from bot.chat.request import Request
 from bot.features import build_router
 from bot.features.polls.actions import PollAnswer
+from tests.addresses import as_user
 from tests.polls_support import USERS, answer_rows, open_for
 
 
 def press(core: Core, value: str, user: str = USERS[0]) -> str:
-    request = Request(user, kind="action", action_id="poll_answer", value=value)
+    request = Request(as_user(user), kind="action", action_id="poll_answer", value=value)
     return build_router().dispatch(core, request).text
 
 

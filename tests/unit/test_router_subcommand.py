@@ -7,10 +7,11 @@ from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.features import build_router
 from bot.features.admin import handlers as kiun_module
+from tests.addresses import as_user
 
 
 def command(router: Router, text: str) -> Reply:
-    return router.dispatch(None, Request("U1", kind="command", command="kiun", text=text))
+    return router.dispatch(None, Request(as_user("U1"), kind="command", command="kiun", text=text))
 
 
 def test_subcommands_get_the_rest_of_the_text() -> None:
