@@ -2,9 +2,9 @@
 
 A platform declares its :class:`Capabilities`; handlers never ask which platform they run on. The fallbacks:
 an ephemeral reply → the person's direct message; no threads → the reply goes to the thread's channel; no file
-upload → the file's text (or its name) in the message; no home view → a personal home card, posted once and
-then edited in place (``bot.delivery.home_card``). Forms on a platform without modals are the platform's own
-business (the console prompts field by field).
+upload → a text file's content in the message (any other file: a note naming it); no home view → a personal
+home card, posted once and then edited in place (``bot.delivery.home_card``). Forms on a platform without
+modals are the platform's own business (the console prompts field by field).
 """
 
 from __future__ import annotations
@@ -47,8 +47,11 @@ def fit(to: Address, reply: Reply, capabilities: Capabilities, lang: str) -> tup
         to = to.channel
     if reply.file is not None and not capabilities.file_upload:
         file = reply.file
-        body = file.data.decode("utf-8", "replace")[:TEXT_FILE_LIMIT] if file.mime.startswith("text/") else ""
-        text = t("capabilities.file_as_text", lang, title=file.title, filename=file.filename)
-        section = Section(text=f"{text}\n{body}" if body else text)
+        names = {"title": file.title, "filename": file.filename}
+        if file.mime.startswith("text/"):
+            body = file.data.decode("utf-8", "replace")[:TEXT_FILE_LIMIT]
+            section = Section(text=f"{t('capabilities.file_as_text', lang, **names)}\n{body}")
+        else:
+            section = Section(text=t("capabilities.file_not_attached", lang, **names))
         reply = reply.model_copy(update={"file": None, "sections": [*reply.sections, section]})
     return to, reply

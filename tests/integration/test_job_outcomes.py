@@ -19,6 +19,7 @@ from bot.db.session import transaction
 from bot.features.ideas.rules import IdeaFields
 from bot.features.ideas.store import create_idea
 from bot.models import JobRun, OutboxMessage, QuizReview
+from tests.addresses import as_channel
 from tests.content_fixtures import write_content
 from tests.fakes.slack_api import FakeSlackAPI
 
@@ -227,7 +228,11 @@ def test_housekeeping_says_what_it_deleted(core: Core, capsys) -> None:
         )
         long_ago = datetime(2026, 1, 5, tzinfo=UTC)
         with transaction(core.sessions) as session:
-            session.add(OutboxMessage(key="old", channel="C_X", payload={"text": "x"}, state="sent", sent_at=long_ago))
+            session.add(
+                OutboxMessage(
+                    key="old", address=as_channel("C_X"), payload={"text": "x"}, state="sent", sent_at=long_ago
+                )
+            )
         with transaction(core.sessions) as session:
             session.execute(update(JobRun).values(started_at=long_ago))  # the first run's row
         assert run(capsys, clock, "housekeeping") == (

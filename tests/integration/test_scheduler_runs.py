@@ -18,7 +18,7 @@ from bot.db.session import transaction
 from bot.models import CalendarOverride, JobRun, OutboxMessage, Schedule, SlackEvent
 from bot.scheduling import registry as jobs
 from bot.scheduling.scheduler import Scheduler, describe_schedules, due_catch_ups, run_occurrence, sync_schedules
-from tests.addresses import as_user
+from tests.addresses import as_channel, as_user
 
 TZ = ZoneInfo("Asia/Tokyo")
 CALLS: list[tuple[str, datetime, dict]] = []
@@ -205,9 +205,13 @@ def test_housekeeping_deletes_only_old_rows(core: Core) -> None:
             [
                 SlackEvent(event_id="Ev_old", received_at=now - timedelta(days=7, seconds=1)),
                 SlackEvent(event_id="Ev_new", received_at=now - timedelta(days=6)),
-                OutboxMessage(key="sent-old", channel="C", payload={}, state="sent", sent_at=now - timedelta(days=91)),
-                OutboxMessage(key="sent-new", channel="C", payload={}, state="sent", sent_at=now - timedelta(days=89)),
-                OutboxMessage(key="failed-old", channel="C", payload={}, state="failed"),
+                OutboxMessage(
+                    key="sent-old", address=as_channel("C"), payload={}, state="sent", sent_at=now - timedelta(days=91)
+                ),
+                OutboxMessage(
+                    key="sent-new", address=as_channel("C"), payload={}, state="sent", sent_at=now - timedelta(days=89)
+                ),
+                OutboxMessage(key="failed-old", address=as_channel("C"), payload={}, state="failed"),
                 JobRun(schedule="x", occurrence=now - timedelta(days=181), started_at=now - timedelta(days=181)),
                 JobRun(schedule="x", occurrence=now - timedelta(days=179), started_at=now - timedelta(days=179)),
             ]
@@ -229,7 +233,8 @@ def test_weekly_plan_dms_each_admin_once_per_occurrence(core: Core) -> None:
     with transaction(core.sessions) as session:
         session.add(CalendarOverride(day=date(2026, 6, 3), is_open=False))
         session.add_all(
-            OutboxMessage(key=f"f{i}", channel="C", payload={}, state="failed", attempts=8) for i in range(2)
+            OutboxMessage(key=f"f{i}", address=as_channel("C"), payload={}, state="failed", attempts=8)
+            for i in range(2)
         )
     occurrence = local("2026-06-01T08:30")
     assert run_occurrence(core, "weekly-plan", occurrence) == "done"
