@@ -174,9 +174,10 @@ def core_for(settings: Settings, migrate: bool = True):
     if settings.slack_bot_token:  # who is in a channel (polls); the console replaces it with its own
         from bot.platforms.slack.client import make_client
         from bot.platforms.slack.directory import SlackDirectory
+        from bot.platforms.slack.transport import PLATFORM
 
         core.directory = SlackDirectory(make_client(settings))
-        core.platform = "slack"
+        core.platform = PLATFORM
     sync_schedules(core)
     log_problems()  # name each broken content file and line; the valid content is still used
     return core

@@ -81,7 +81,7 @@ class PermanentDeliveryError(Exception):
 class Transport(Protocol):
     """Sends one reply to a platform, whose :class:`Capabilities` it declares.
 
-    Returns a reference to the posted message (Slack: its ``ts``). Raises :class:`TransientDeliveryError` or
+    Returns the platform's reference to the posted message. Raises :class:`TransientDeliveryError` or
     :class:`PermanentDeliveryError`; any other exception counts as transient.
     """
 

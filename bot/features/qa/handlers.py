@@ -120,7 +120,7 @@ def add_uploads(core: Core, request: Request) -> Reply:
         except OSError:
             lines.append(t("docs.upload_failed", lang, name=escape(name), reason="read error"))
             continue
-        outcome = add_bytes(core, f"slack/{name}", data, added_by=request.user_id)
+        outcome = add_bytes(core, f"{request.platform}/{name}", data, added_by=request.user_id)
         if outcome.status == "failed":
             lines.append(t("docs.upload_failed", lang, name=escape(name), reason=escape(outcome.reason)))
         else:
