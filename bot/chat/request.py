@@ -13,8 +13,9 @@ class Request:
     """One thing a person did: a command, a button press, a form submission or a message.
 
     ``user`` did it, in ``channel`` (None: outside any conversation, e.g. a form or the home view), in
-    ``thread`` when it was said in one. ``user_id``, ``channel_id`` and ``platform`` are short for the stores,
-    which key rows by the id string.
+    ``thread`` when it was said in one. ``mentions`` maps each word of ``text`` that the platform recognised as
+    naming a person (a mention, or an id as the platform writes it) to that person. ``user_id``, ``channel_id``
+    and ``platform`` are short for the stores, which key rows by the id string.
     """
 
     user: User
@@ -30,6 +31,7 @@ class Request:
     callback_id: str = ""  # kind=form
     values: dict[str, str] = field(default_factory=dict)
     metadata: str = ""
+    mentions: dict[str, User] = field(default_factory=dict)
 
     @property
     def user_id(self) -> str:

@@ -57,3 +57,21 @@ def test_quick_idea_list_vote_and_admin_status_change(core: Core) -> None:
     assert "[1] 検討中" in admin
     assert "#1 のステータスを「受付」から「検討中」に変更しました" in admin
     assert store.detail(core, 1, "U_B").idea.status == "reviewing"
+
+
+def test_champions_are_named_by_their_console_id(core: Core) -> None:
+    output = chat(
+        core,
+        [
+            "/kiun admin champion add U_CHAMP 総務部",
+            "/kiun admin champion add @U_CHAMP 総務部",
+            "/kiun admin champion add 総務部の人 総務部",
+        ],
+        user="U_ADMIN",
+        admin=True,
+    )
+    assert "U_CHAMP さんを総務部のDX推進リーダーに登録しました" in output
+    assert "U_CHAMP さんはすでに総務部のDX推進リーダーです" in output
+    assert "「総務部の人」はメンバーIDとして読み取れませんでした" in output
+    with core.sessions() as session:
+        assert store.is_champion(session, "U_CHAMP", "somu") and not store.is_champion(session, "U_CHAMP", "keizai")

@@ -9,6 +9,7 @@ printed by :class:`ConsoleTransport` after each answer, so the whole flow can be
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import tempfile
 import unicodedata
@@ -33,6 +34,8 @@ __all__ = ["ConsoleTransport", "run_console", "render_reply", "strip_mrkdwn"]
 
 log = logging.getLogger(__name__)
 CHANNEL = Channel(platform=PLATFORM, id="console")
+# On the console a person is named by the id they chose with ``kiun console --user`` (an "@" in front is fine).
+_PERSON = re.compile(r"@?([A-Za-z0-9_]{2,})")
 CONSOLE_SEND_RATE = 1000.0  # printing needs no rate limit
 
 
@@ -105,7 +108,12 @@ class ConsoleSession:
                 valid = "、".join(f"/{command}" for command in sorted(self.router.commands))
                 term.say(t("console.unknown_command", self.lang, command=f"/{name}", valid=valid))
                 return
-            request = self.request("command", command=name, text=text.strip())
+            people = {
+                word: User(platform=PLATFORM, id=match.group(1))
+                for word in text.split()
+                if (match := _PERSON.fullmatch(word))
+            }
+            request = self.request("command", command=name, text=text.strip(), mentions=people)
         elif plain.isdecimal():
             number = int(plain)
             if not 1 <= number <= len(self.buttons):

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.app import logs
 from bot.app.core import Core
 from bot.app.metrics import Metrics
-from bot.chat.address import Address
+from bot.chat.address import Address, User
 from bot.chat.capabilities import destination
 from bot.chat.i18n import t
 from bot.chat.reply import Form, Reply
@@ -45,6 +45,13 @@ COMMANDS = ("kiun", "idea", "ideas")
 LAZY_COMMANDS = ("ask",)
 SLOW_THREADS_PER_WORKER = 4
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
+# A member named in a command: a mention (<@U…>, <@U…|name>) or a member id as copied from the profile.
+_MEMBER = re.compile(r"<?@?([UW][A-Z0-9_]{2,})(?:\|[^>]*)?>?")
+
+
+def mentions(text: str) -> dict[str, User]:
+    """The words of ``text`` that name a Slack member, each with that member."""
+    return {word: user(match.group(1)) for word in text.split() if (match := _MEMBER.fullmatch(word))}
 
 
 class _TokenNotice(logging.Filter):
@@ -293,6 +300,7 @@ class Listeners:
             channel=channel(command["channel_id"]) if command.get("channel_id") else None,
             command=command["command"].lstrip("/"),
             text=(command.get("text") or "").strip(),
+            mentions=mentions(command.get("text") or ""),
         )
 
     def _dispatch(self, request: Request) -> Reply:

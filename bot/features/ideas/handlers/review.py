@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -21,8 +19,6 @@ from bot.features.ideas.handlers.common import get_idea
 from bot.features.ideas.models import Champion
 from bot.features.ideas.posts import number, show_button
 from bot.features.ideas.rules import REASON_MAX, REASON_REQUIRED, STATUSES, TRANSITIONS, is_meaningful, status_label
-
-_USER = re.compile(r"^<?@?([UW][A-Z0-9_]{2,})(?:\|[^>]*)?>?$")
 
 
 def status_action(core: Core, request: Request, action: IdeaStatus) -> Reply:
@@ -140,8 +136,8 @@ def admin_champion(core: Core, request: Request) -> Reply:
         )
     if action not in ("add", "remove") or len(words) < 3:
         return Reply(text=t("idea.champion.usage", lang))
-    match = _USER.match(words[1])
-    if match is None:
+    person = request.mentions.get(words[1])
+    if person is None:
         return Reply(text=t("idea.champion.bad_user", lang, user=escape(words[1][:40])))
     department = find_department(" ".join(words[2:]))
     if department is None:
@@ -149,7 +145,7 @@ def admin_champion(core: Core, request: Request) -> Reply:
         return Reply(
             text=t("idea.champion.bad_department", lang, department=escape(" ".join(words[2:])[:40]), valid=names)
         )
-    user_id = match.group(1)
+    user_id = person.id
     if action == "remove":
         with transaction(core.sessions) as session:
             removed = session.execute(
