@@ -22,6 +22,7 @@ from freezegun import freeze_time
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.app.core import Core  # noqa: E402
+from bot.chat.address import User  # noqa: E402
 from bot.chat.request import Request
 from bot.db.migrate import upgrade  # noqa: E402
 from bot.features import build_router  # noqa: E402
@@ -64,7 +65,7 @@ def main() -> None:
     html_seconds, html = median_of(lambda: render_html(figures, images, lang))
     build_seconds, built = median_of(lambda: build_report(core, MONTH))
     router = build_router()
-    request = Request(ADMIN, kind="command", command="home", platform="slack", is_admin=True)
+    request = Request(User(platform="slack", id=ADMIN), kind="command", command="home", is_admin=True)
     home_seconds, reply = median_of(lambda: router.dispatch(core, request))
     backend = core.engine.dialect.name
     print(f"Engagement report, {MONTH.label()} seeded ({seed_seconds:.1f} s to seed), {backend}, median of {RUNS}\n")
