@@ -162,8 +162,8 @@ def _gaps(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _ask(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.features.qa.answer import ask
     from bot.chat.markup import plain
+    from bot.features.qa.answer import ask
 
     with open_core(settings) as core:
         result = ask(core, args.question, "cli", platform="cli", lang=settings.kiun_locale, quota=False)

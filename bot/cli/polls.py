@@ -52,10 +52,10 @@ def _list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _results(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.chat.markup import plain
     from bot.features.polls.models import PollRun
     from bot.features.polls.results import compute_results
     from bot.features.polls.views import results_message
-    from bot.chat.markup import plain
 
     core = _core(settings)
     with core.sessions() as session:

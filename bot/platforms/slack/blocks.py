@@ -223,4 +223,5 @@ def submitted_values(view: dict[str, Any]) -> dict[str, str]:
 
 def errors_response(errors: dict[str, str]) -> dict[str, Any]:
     """The ack() arguments that show ``errors`` (input name → message) under the inputs of the open modal."""
-    return {"response_action": "errors", "errors": {name: truncate(plain_text(text), MAX_LABEL) for name, text in errors.items()}}
+    shown = {name: truncate(plain_text(text), MAX_LABEL) for name, text in errors.items()}
+    return {"response_action": "errors", "errors": shown}
