@@ -3,8 +3,8 @@
 Handlers return these; each platform renders them (Slack: Block Kit and modals, console: text, Teams
 later: Adaptive Cards). They are pydantic models so the outbox can store them as JSON.
 
-Texts (a reply's text, a section's text, field labels and values, a form's intro, input hints, errors) are
-:mod:`bot.chat.markup`; button labels, titles, input labels, options and placeholders are plain text.
+Texts (a reply's text, a section's text, field labels and values, a form's title and intro, input hints, errors)
+are :mod:`bot.chat.markup`; button labels, input labels, options and placeholders are plain text.
 """
 
 from __future__ import annotations

@@ -145,7 +145,7 @@ class IdeaForm:
 
     FORM = Form(
         callback_id="test_idea",
-        title="*テスト提案*",
+        title="**テスト提案**",
         submit_label="送信",
         intro="現場の改善案を教えてください。",
         metadata="meta-1",

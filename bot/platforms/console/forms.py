@@ -26,7 +26,7 @@ def fill_form(
     if errors:
         inputs = [item for item in form.inputs if item.name in errors]
     else:
-        term.say(t("console.form_title", lang, title=form.title))
+        term.say(t("console.form_title", lang, title=plain(form.title)))
         if form.intro:
             term.say(plain(form.intro))
         inputs = form.inputs

@@ -1,7 +1,7 @@
 """Neutral replies → Block Kit messages, modals and the App Home view, always within Slack's limits.
 
-Markup fields (texts, field labels and values, a form's intro) are rendered as mrkdwn; form errors and hints as
-plain text; button labels, titles, input labels and options are plain text already.
+Markup (texts, field labels and values, a form's intro) is rendered as mrkdwn, or as plain text where Slack
+shows only that (a modal's title, hints, form errors); button labels, input labels and options are plain already.
 
 Long text is split into several sections, too many blocks are truncated with a note, labels and titles are
 cut to Slack's lengths: rendering never fails. Images are not blocks here: the transport uploads them
@@ -195,7 +195,7 @@ def modal(form: Form, lang: str = "ja") -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": form.callback_id,
-        "title": plain(form.title, MAX_MODAL_TITLE),
+        "title": plain(plain_text(form.title), MAX_MODAL_TITLE),
         "submit": plain(form.submit_label, MAX_MODAL_BUTTON),
         "close": plain(t("slack.cancel", lang), MAX_MODAL_BUTTON),
         "private_metadata": form.metadata[:MAX_METADATA],
