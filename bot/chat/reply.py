@@ -3,8 +3,8 @@
 Handlers return these; each platform renders them (Slack: Block Kit and modals, console: text, Teams
 later: Adaptive Cards). They are pydantic models so the outbox can store them as JSON.
 
-Text is Slack-flavoured mrkdwn written by kiun (``*bold*``, `` `code` ``); anything a person typed must pass
-through :func:`escape` before it goes into a reply, so no ``<!channel>`` or link can be injected.
+Texts (a reply's text, a section's text, field labels and values, a form's title and intro, input hints, errors)
+are :mod:`bot.chat.markup`; button labels, input labels, options and placeholders are plain text.
 """
 
 from __future__ import annotations
@@ -25,11 +25,6 @@ Base64Data = Annotated[
     BeforeValidator(_from_base64),
     PlainSerializer(lambda data: base64.b64encode(data).decode("ascii"), return_type=str, when_used="json"),
 ]
-
-
-def escape(text: str) -> str:
-    """Escape user input for mrkdwn (``&``, ``<``, ``>``); every platform renders the entities back as text."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class Button(BaseModel):

@@ -162,14 +162,14 @@ def _gaps(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.chat.markup import plain
     from bot.features.qa.answer import ask
-    from bot.platforms.console import strip_mrkdwn
 
     with open_core(settings) as core:
         result = ask(core, args.question, "cli", platform="cli", lang=settings.kiun_locale, quota=False)
     if args.json:
-        data = result.as_json() | {"text": strip_mrkdwn(result.text)}
+        data = result.as_json() | {"text": plain(result.text)}
         print(json.dumps(data, ensure_ascii=False))
     else:
-        print(strip_mrkdwn(result.text))
+        print(plain(result.text))
     return 0

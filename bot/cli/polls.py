@@ -52,10 +52,10 @@ def _list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _results(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.chat.markup import plain
     from bot.features.polls.models import PollRun
     from bot.features.polls.results import compute_results
     from bot.features.polls.views import results_message
-    from bot.platforms.console import strip_mrkdwn
 
     core = _core(settings)
     with core.sessions() as session:
@@ -75,7 +75,7 @@ def _results(settings: Settings, args: argparse.Namespace) -> int:
         print(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
         return 0
     reply = results_message(results, settings.kiun_locale, admin=True)
-    print("\n\n".join(strip_mrkdwn(section.text) for section in reply.sections))
+    print("\n\n".join(plain(section.text) for section in reply.sections))
     return 0
 
 

@@ -67,10 +67,10 @@ def test_digest_lists_new_changed_and_top_voted_once_per_occurrence(core, slack_
     text = "\n".join(section.text for section in reply.sections)
     assert reply.text == "今週の業務改善アイデア（06/05〜06/12）"
     assert "新しい提案 2件、ステータスが変わった提案 1件です（これまでの提案は合計 3件です）。" in text
-    new = text.split("*新しい提案*")[1].split("*")[0]
+    new = text.split("**新しい提案**")[1].split("**")[0]
     assert "#2 窓口の予約をオンラインに" in new and "#3 議事録を生成AIで下書き" in new and "#1" not in new
-    assert "• #1 会議資料のペーパーレス化（採用・👍 2）" in text.split("*ステータスが変わった提案*")[1]
-    top = text.split("*投票の多い提案*")[1]
+    assert "• #1 会議資料のペーパーレス化（採用・👍 2）" in text.split("**ステータスが変わった提案**")[1]
+    top = text.split("**投票の多い提案**")[1]
     assert top.index("#1 ") < top.index("#3 ") and "#2" not in top
     drain(core)
     [posted] = [c.params for c in slack_api.calls_to("chat.postMessage") if c.params["text"] == reply.text]

@@ -149,7 +149,7 @@ def test_lesson_post_has_quiz_buttons_and_sources(scheduled: Core) -> None:
     assert not reply.ephemeral and reply.text.startswith("今週のDXミニレッスン（1/3）")
     assert [button.action_id for button in reply.buttons()] == ["quiz_answer"] * 3
     assert [button.label for button in reply.buttons()] == ["A. 選択肢A", "B. 選択肢B", "C. 選択肢C"]
-    assert "出典: <https://example.org/|テスト出典>" in body(reply)
+    assert "出典: [テスト出典](https://example.org/)" in body(reply)
 
 
 def test_no_lesson_channel_posts_nothing(core: Core, content: Path, settings, caplog) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.app.core import Core
+from bot.chat.markup import plain
 from bot.common.paths import content_dir
 from bot.features.qa import answer as qa
 from bot.features.qa.ingest import add_bytes, add_paths
@@ -58,8 +59,8 @@ def test_valid_citations_are_posted_with_sources_and_the_notice(llm: Core, opena
     openai_api.script("個人情報や非公開の行政情報は入力できません[1]。パスワードも入力できません[1][2]。")
     result = qa.ask(llm, QUESTION, "U1")
     assert result.mode == "llm" and result.answered
-    assert result.text.startswith("個人情報や非公開の行政情報は入力できません[1]。")
-    assert "内容を確認してから使ってください。" in result.text and "*出典*" in result.text
+    assert plain(result.text).startswith("個人情報や非公開の行政情報は入力できません[1]。")
+    assert "内容を確認してから使ってください。" in result.text and "**出典**" in result.text
     assert len(result.citations) == 2 and result.citations[0].title == "みなと川市 生成AI利用ガイドライン"
     request = openai_api.requests_to("/v1/chat/completions")[0].body
     system, user = request["messages"]
@@ -77,7 +78,7 @@ def test_invalid_or_missing_citations_fall_back_to_quotes(llm: Core, openai_api:
     openai_api.script(answer)
     result = qa.ask(llm, QUESTION, "U1")
     assert result.mode == "extractive" and result.answered
-    assert "出典を文書で確認できなかった" in result.text and answer not in result.text
+    assert "出典を文書で確認できなかった" in result.text and answer not in plain(result.text)
     assert passages_sent(openai_api) < 7
 
 

@@ -114,7 +114,7 @@ def test_down_past_the_grace_the_post_is_missed_logged_and_listed(core: Core, ca
             as_user("U_ADMIN"), kind="command", command="kiun", text="admin jobs", is_admin=True, lang="ja"
         )
         body = build_router().dispatch(core, request).sections[0].text
-        assert "*post* `0 9 * * *` （毎日） — 次回: 2026-06-02 09:00 / 前回 2026-06-01 09:00: ⚠️ 未実行" in body
+        assert "**post** `0 9 * * *` （毎日） — 次回: 2026-06-02 09:00 / 前回 2026-06-01 09:00: ⚠️ 未実行" in body
         scrape = Metrics(core).render()[0].decode()
         assert 'kiun_job_runs_total{schedule="post",state="missed"} 1.0' in scrape
 

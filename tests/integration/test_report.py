@@ -252,7 +252,7 @@ def test_admin_home_stays_within_slacks_limit_with_a_busy_month(seeded: Seeded) 
     blocks = reply_blocks(reply, limit=10_000)  # untruncated
     assert len(blocks) <= MAX_VIEW_BLOCKS and len(home_view(reply)["blocks"]) == len(blocks)
     text = "\n".join(section.text for section in reply.sections)
-    assert "続けて回答した週: *4週*" in text  # the admin answered every week of November
+    assert "続けて回答した週: **4週**" in text  # the admin answered every week of November
     assert "DX機運パルス — 締切 12/4（金）・回答済み 2/6問" in text
     assert text.count("\n• #") == 5 and f"ほか{expected.admin_ideas - 5}件" in text
     assert "情報セキュリティ" in text and "クイズ回答済み" in text  # the latest lesson, answered

@@ -289,5 +289,5 @@ def test_admin_jobs_lists_next_runs(core: Core) -> None:
     sync_builtin(core)
     request = Request(as_user("U_ADMIN"), kind="command", command="kiun", text="admin jobs", is_admin=True, lang="ja")
     body = build_router().dispatch(core, request).sections[0].text
-    assert "*weekly-plan* `30 8 * * 1` （開庁日のみ） — 次回: 2027-01-04 08:30" in body
-    assert "*housekeeping* `0 3 * * *` （毎日） — 次回: 2026-12-29 03:00" in body
+    assert "**weekly-plan** `30 8 * * 1` （開庁日のみ） — 次回: 2027-01-04 08:30" in body
+    assert "**housekeeping** `0 3 * * *` （毎日） — 次回: 2026-12-29 03:00" in body

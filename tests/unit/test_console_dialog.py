@@ -154,7 +154,7 @@ class IdeaForm:
     """A tiny form feature for the tests: /form opens it; the handler rejects titles containing NG."""
 
     FORM = SampleIdea(ref="meta-1").form(
-        title="*テスト提案*",
+        title="**テスト提案**",
         submit_label="送信",
         intro="現場の改善案を教えてください。",
         inputs=[

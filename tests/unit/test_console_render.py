@@ -5,40 +5,21 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pytest
-
 from bot.app.core import Core
 from bot.chat.reply import Button, FieldItem, Image, Reply, Section
 from bot.chat.router import Router
 from bot.delivery.outbox import Transport
-from bot.platforms.console import ConsoleTransport, render_reply, run_console, strip_mrkdwn
+from bot.platforms.console import ConsoleTransport, render_reply, run_console
 from tests.addresses import as_channel
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
-
-
-@pytest.mark.parametrize(
-    ("mrkdwn", "plain"),
-    [
-        ("*コマンド*\n• `/kiun help` — 使い方", "コマンド\n• /kiun help — 使い方"),
-        ("*太字*です、_斜体_と~取消~", "太字です、斜体と取消"),
-        ("2*3*4 と snake_case_name と a * b * c", "2*3*4 と snake_case_name と a * b * c"),
-        ("<https://x.jp/p|ICT活用ビジョン> と <https://x.jp>", "ICT活用ビジョン (https://x.jp/p) と https://x.jp"),
-        ("<@U123> さん、<#C9|ideas> へ <!here>", "@U123 さん、#ideas へ @here"),
-        ("<!date^1700000000^{date}|2023年11月15日>", "2023年11月15日"),
-        ("&lt;!channel&gt; &amp; more", "<!channel> & more"),
-        ("```\nprint(1)\n```", "print(1)"),
-    ],
-)  # fmt: skip
-def test_strip_mrkdwn(mrkdwn: str, plain: str) -> None:
-    assert strip_mrkdwn(mrkdwn) == plain
 
 
 def test_sections_fields_and_numbered_buttons_across_sections() -> None:
     reply = Reply(
         text="提案 #12",
         sections=[
-            Section(text="*提案 #12* 紙の申請をなくす", fields=[FieldItem(label="*課*", value="市民課")]),
+            Section(text="**提案 #12** 紙の申請をなくす", fields=[FieldItem(label="**課**", value="市民課")]),
             Section(fields=[FieldItem(label="状態", value="検討中")], buttons=[Button(label="賛成", action_id="vote")]),
             Section(buttons=[Button(label="コメント", action_id="c"), Button(label="閉じる", action_id="x")]),
         ],
@@ -49,7 +30,7 @@ def test_sections_fields_and_numbered_buttons_across_sections() -> None:
 
 
 def test_summary_shown_when_sections_do_not_contain_it() -> None:
-    text, buttons = render_reply(Reply(text="*保存しました*", sections=[Section(text="詳細です")]), "ja")
+    text, buttons = render_reply(Reply(text="**保存しました**", sections=[Section(text="詳細です")]), "ja")
     assert text == "保存しました\n\n詳細です" and buttons == []
     assert render_reply(Reply(text="だけ"), "en")[0] == "だけ"
 
@@ -75,7 +56,7 @@ def test_image_is_named_and_saved_to_a_file(core: Core, tmp_path: Path) -> None:
 
 
 def test_errors_in_a_final_reply_are_listed() -> None:
-    text, _ = render_reply(Reply(text="確認してください", errors={"x": "*x* は必須です"}), "ja")
+    text, _ = render_reply(Reply(text="確認してください", errors={"x": "**x** は必須です"}), "ja")
     assert text == "確認してください\n\nx は必須です"
 
 
@@ -83,7 +64,7 @@ def test_console_transport_prints_deliveries() -> None:
     out = io.StringIO()
     transport: Transport = ConsoleTransport(out, lang="ja")
     first = transport.send(
-        as_channel("C_LESSONS"), Reply(text="今週のDXミニレッスン", sections=[Section(text="*第1回* 紙を減らす")])
+        as_channel("C_LESSONS"), Reply(text="今週のDXミニレッスン", sections=[Section(text="**第1回** 紙を減らす")])
     )
     second = transport.send(as_channel("C_POLLS"), Reply(text="アンケート"))
     assert first != second

@@ -38,7 +38,7 @@ def test_help_in_japanese_lists_commands(core: Core) -> None:
     assert "管理コマンド" in body(kiun(core, "", admin=True))
 
 
-COMMANDS_HELP = """*コマンド*
+COMMANDS_HELP = """**コマンド**
 • `/kiun help` — この使い方を表示します
 • `/idea 提案` — 業務改善のアイデアを提案します（本文なしで入力フォームが開きます）
 • `/ideas` — 提案の一覧・検索です
@@ -54,7 +54,7 @@ def test_help_is_generated_from_what_is_registered(core: Core) -> None:
     sections = [section.text for section in kiun(core, "help", admin=True).sections]
     assert sections[1] == COMMANDS_HELP  # as it was written by hand before
     admin_menu = sections[3].split("\n")
-    assert admin_menu[0] == "*管理コマンド*（DX推進係）"
+    assert admin_menu[0] == "**管理コマンド**（DX推進係）"
     words = [line.removeprefix("• `/kiun admin ").split()[0].rstrip("`") for line in admin_menu[1:]]
     assert list(dict.fromkeys(words)) == list(ROUTER.admin_commands)  # every admin word, in registration order
     assert admin_menu.count("• `/kiun admin closed list` — 管理者が設定した休業日・開庁日") == 1

@@ -9,6 +9,7 @@ from freezegun import freeze_time
 from sqlalchemy import func, select
 
 from bot.app.core import Core
+from bot.chat.markup import plain
 from bot.common.paths import content_dir
 from bot.features.qa import answer as qa
 from bot.features.qa.ingest import add_bytes, add_paths, documents, reindex, remove
@@ -95,7 +96,7 @@ def test_extractive_answer_quotes_sentences_with_citations(core: Core) -> None:
 def test_a_quoted_sentence_brings_the_list_it_introduces(core: Core) -> None:
     add_paths(core, [SAMPLE])
     result = qa.ask(core, "生成AIを使ってよい業務は何ですか", "U1")
-    lines = result.text.splitlines()
+    lines = plain(result.text).splitlines()  # as a person reads it
     lead = lines.index("> 次のような業務で生成AIを使うことができます。 [1]")
     assert lines[lead + 1 : lead + 5] == [
         "> - 文章の下書き（お知らせ文、あいさつ文、説明資料のたたき台など）",

@@ -1,4 +1,4 @@
-"""Block Kit rendering stays within Slack's limits; view submissions parse back; mrkdwn escaping."""
+"""Block Kit rendering stays within Slack's limits; view submissions parse back; markup rendered as mrkdwn."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.chat.i18n import t
-from bot.chat.reply import Button, FieldItem, Form, Input, Option, Reply, Section, escape
+from bot.chat.markup import channel, literal, person
+from bot.chat.reply import Button, FieldItem, Form, Input, Option, Reply, Section
 from bot.platforms.slack.blocks import (
     errors_response,
     home_view,
@@ -132,9 +133,24 @@ def test_view_submission_values_parse_back():
     }
 
 
-def test_escape_blocks_mentions_and_links():
-    assert escape("<!channel> & <@U123> <https://evil.example|銀行>") == (
-        "&lt;!channel&gt; &amp; &lt;@U123&gt; &lt;https://evil.example|銀行&gt;"
+def test_markup_becomes_mrkdwn_in_every_text_and_plain_text_in_errors_and_hints():
+    typed = literal("<!channel> *速報*")
+    reply = Reply(
+        text=f"**{typed}**",
+        sections=[Section(text=f"{person('U1')}: {typed}", fields=[FieldItem(label="**課**", value=channel("C1"))])],
     )
-    assert "<" not in escape("<<!here>>") and ">" not in escape("<<!here>>")
-    assert escape("&lt;!channel&gt;") == "&amp;lt;!channel&amp;gt;"  # pre-escaped text cannot sneak through
+    posted = message(reply)
+    assert posted["text"] == "*&lt;!channel&gt; *速報**"
+    assert posted["blocks"][0]["text"]["text"] == "<@U1>: &lt;!channel&gt; *速報*"
+    assert posted["blocks"][0]["fields"] == [{"type": "mrkdwn", "text": "**課**\n<#C1>"}]
+    form = Form(
+        callback_id="f",
+        title="題",
+        submit_label="送信",
+        intro=f"[手引き](https://x.jp) {typed}",
+        inputs=[Input(name="a", label="件名", hint="`#12` の形で")],
+    )
+    view = modal(form)
+    assert view["blocks"][0]["text"]["text"] == "<https://x.jp|手引き> &lt;!channel&gt; *速報*"
+    assert view["blocks"][1]["hint"]["text"] == "#12 の形で"
+    assert errors_response({"a": f"**{typed}** は長すぎます"})["errors"] == {"a": "<!channel> *速報* は長すぎます"}

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from bot.app.core import Core
 from bot.chat.i18n import t
-from bot.chat.reply import Button, Reply, Section, escape
+from bot.chat.markup import literal
+from bot.chat.reply import Button, Reply, Section
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.db.session import transaction
@@ -57,7 +58,7 @@ def admin_help(router: Router, lang: str) -> str:
 def help_reply(request: Request, router: Router) -> Reply:
     lang = request.lang
     sections = [
-        Section(text=f"*{t('help.title', lang)}*\n{t('help.intro', lang)}"),
+        Section(text=f"**{t('help.title', lang)}**\n{t('help.intro', lang)}"),
         Section(text=commands_help(router, lang)),
         Section(text=t("help.schedule", lang)),
     ]
@@ -81,7 +82,7 @@ def kiun(core: Core, request: Request, router: Router) -> Reply:
 
 def unknown(request: Request, text: str, valid: str) -> Reply:
     shown = text if len(text) <= 40 else text[:40] + "…"
-    return Reply(text=t("error.unknown_command", request.lang, text=escape(shown), valid=valid))
+    return Reply(text=t("error.unknown_command", request.lang, text=literal(shown), valid=valid))
 
 
 def admin(core: Core, request: Request, words: list[str], router: Router) -> Reply:
@@ -112,7 +113,9 @@ def admin_jobs(core: Core, request: Request) -> Reply:
             line += t("admin.jobs.last", lang, when=row.last_run.strftime("%Y-%m-%d %H:%M"), state=state)
         lines.append(line)
     body = "\n".join(lines) or t("admin.jobs.none", lang)
-    return Reply(text=t("admin.jobs.title", lang), sections=[Section(text=f"*{t('admin.jobs.title', lang)}*\n{body}")])
+    return Reply(
+        text=t("admin.jobs.title", lang), sections=[Section(text=f"**{t('admin.jobs.title', lang)}**\n{body}")]
+    )
 
 
 def weekday_label(day: date, lang: str) -> str:
@@ -137,14 +140,14 @@ def admin_closed(core: Core, request: Request, words: list[str]) -> Reply:
         ]
         body = "\n".join(lines) or t("admin.closed.none", lang, year_end=core.settings.kiun_year_end_closed)
         title = t("admin.closed.title", lang)
-        return Reply(text=title, sections=[Section(text=f"*{title}*\n{body}")])
+        return Reply(text=title, sections=[Section(text=f"**{title}**\n{body}")])
     if action not in ("add", "open", "remove"):
         return unknown(request, " ".join(["admin", "closed", *words]), "`/kiun admin closed list|add|open|remove`")
     try:
         day = date.fromisoformat(words[1])
     except (IndexError, ValueError):
         return Reply(text=t("admin.closed.bad_date", lang))
-    note = escape(" ".join(words[2:])[:200])
+    note = literal(" ".join(words[2:])[:200])
     with transaction(core.sessions) as session:
         row = session.get(CalendarOverride, day)
         if action == "remove":

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from bot.app.core import Core
 from bot.chat.i18n import t
-from bot.chat.reply import Reply, escape
+from bot.chat.markup import literal
+from bot.chat.reply import Reply
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.db.session import transaction
@@ -37,7 +38,7 @@ def admin_schedule(core: Core, request: Request) -> Reply:
         return Reply(text=t("schedule.usage", lang, names=listed))
     name, when = words[0], " ".join(words[1:])
     if name not in names:
-        return Reply(text=t("schedule.unknown", lang, name=escape(name[:64]), names=listed))
+        return Reply(text=t("schedule.unknown", lang, name=literal(name[:64]), names=listed))
     if not when:
         with core.sessions() as session:
             schedule = session.scalar(select(Schedule).where(Schedule.name == name))
@@ -47,7 +48,7 @@ def admin_schedule(core: Core, request: Request) -> Reply:
     try:
         cron = to_cron(when)
     except ScheduleTextError as exc:
-        shown = escape(when[:60])
+        shown = literal(when[:60])
         return Reply(text=t("schedule.invalid", lang, text=shown, reason=t(exc.reason, lang)))
     with transaction(core.sessions) as session:
         schedule = session.scalar(select(Schedule).where(Schedule.name == name))

@@ -94,4 +94,4 @@ def plan_reply(core: Core, start: datetime, lang: str) -> Reply:
     title = t("jobs.weekly_plan.title", lang, start=short_day(start), end=short_day(last))
     body = "\n".join(lines) or t("jobs.weekly_plan.none", lang)
     status = t("jobs.weekly_plan.failed", lang, count=failed) if failed else t("jobs.weekly_plan.failed_none", lang)
-    return Reply(text=title, sections=[Section(text=f"*{title}*\n{body}"), Section(text=status)], ephemeral=False)
+    return Reply(text=title, sections=[Section(text=f"**{title}**\n{body}"), Section(text=status)], ephemeral=False)

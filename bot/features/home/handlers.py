@@ -16,7 +16,8 @@ from functools import partial
 from bot.app.config import ConfigError
 from bot.app.core import Core
 from bot.chat.i18n import t
-from bot.chat.reply import Form, Input, Reply, Section, escape
+from bot.chat.markup import literal
+from bot.chat.reply import Form, Input, Reply, Section
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.delivery.later import reply_later
@@ -63,7 +64,7 @@ def home(core: Core, request: Request, router: Router) -> Reply:
         AskButton().button(t("home.button.ask", lang)),
         help_button(lang),
     ]
-    sections = [Section(text=f"*{t('home.title', lang)}*\n{t('home.body', lang)}", buttons=buttons)]
+    sections = [Section(text=f"**{t('home.title', lang)}**\n{t('home.body', lang)}", buttons=buttons)]
     parts: list[Callable[[Core, Request], list[Section]]] = [_lesson, _learning, _polls, _ideas]
     if request.is_admin:
         parts.append(_admin)
@@ -90,10 +91,15 @@ def _lesson(core: Core, request: Request) -> list[Section]:
         return []
     state = t("home.lesson.answered" if done else "home.lesson.not_answered", lang)
     text = t(
-        "home.lesson.text", lang, title=lesson.title, level=LEVELS[lesson.level], minutes=lesson.minutes, state=state
+        "home.lesson.text",
+        lang,
+        title=literal(lesson.title),
+        level=LEVELS[lesson.level],
+        minutes=lesson.minutes,
+        state=state,
     )
     button = LessonButton(lesson=lesson.id).button(t("home.lesson.button", lang))
-    return [Section(text=f"*{t('home.lesson.heading', lang)}*\n{text}", buttons=[button])]
+    return [Section(text=f"**{t('home.lesson.heading', lang)}**\n{text}", buttons=[button])]
 
 
 def _learning(core: Core, request: Request) -> list[Section]:
@@ -109,7 +115,7 @@ def _learning(core: Core, request: Request) -> list[Section]:
         rate=progress.rate,
         reviews=progress.reviews_pending,
     )
-    return [Section(text=f"*{t('home.learning.heading', lang)}*\n{text}")]
+    return [Section(text=f"**{t('home.learning.heading', lang)}**\n{text}")]
 
 
 def _polls(core: Core, request: Request) -> list[Section]:
@@ -118,14 +124,14 @@ def _polls(core: Core, request: Request) -> list[Section]:
         found = open_runs_for(core, request.user_id)
     except ConfigError:  # no KIUN_SECRET_KEY: no poll can run
         return []
-    heading = f"*{t('home.polls.heading', lang)}*"
+    heading = f"**{t('home.polls.heading', lang)}**"
     if not found:
         return [Section(text=f"{heading}\n{t('home.polls.none', lang)}")]
     lines = [
         t(
             "home.polls.row",
             lang,
-            title=escape(run.title),
+            title=literal(run.title),
             day=day_label(run.closes_on, lang),
             answered=answered,
             total=len(run.spec["questions"]),
@@ -139,7 +145,7 @@ def _polls(core: Core, request: Request) -> list[Section]:
 def _ideas(core: Core, request: Request) -> list[Section]:
     lang = request.lang
     listing = store.list_ideas(core, "mine", "", 1, request.user_id)
-    heading = f"*{t('home.ideas.heading', lang)}*"
+    heading = f"**{t('home.ideas.heading', lang)}**"
     if not listing.total:
         return [Section(text=f"{heading}\n{t('home.ideas.none', lang)}")]
     lines = [
@@ -147,7 +153,7 @@ def _ideas(core: Core, request: Request) -> list[Section]:
             "home.ideas.row",
             lang,
             number=number(idea.id),
-            title=escape(idea.title),
+            title=literal(idea.title),
             status=status_label(idea.status, lang),
             votes=votes,
             comments=comments,
@@ -170,7 +176,7 @@ def _admin(core: Core, request: Request) -> list[Section]:
         ReportButton(month=month.previous().key()).button(t("home.admin.previous_report", lang)),
     ]
     return [
-        Section(text=f"*{heading}*", fields=glance_fields(glance, lang), buttons=buttons),
+        Section(text=f"**{heading}**", fields=glance_fields(glance, lang), buttons=buttons),
     ]
 
 

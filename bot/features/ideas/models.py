@@ -56,7 +56,7 @@ class IdeaVote(Base):
 
 
 class IdeaComment(Base):
-    """A reply in the thread of an idea's channel post (stored as typed; escaped when shown)."""
+    """A reply in the thread of an idea's channel post (stored as typed; shown as literal text)."""
 
     __tablename__ = "idea_comments"
 

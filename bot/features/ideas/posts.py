@@ -1,6 +1,6 @@
 """Ideas as replies that go through the outbox: the channel post, the proposer's DM, the weekly digest.
 
-Everything a person typed passes through :func:`~bot.chat.reply.escape`; an anonymous idea never shows who
+Everything a person typed passes through :func:`~bot.chat.markup.literal`; an anonymous idea never shows who
 proposed it.
 """
 
@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.chat.i18n import t
-from bot.chat.reply import Button, FieldItem, Reply, Section, escape
+from bot.chat.markup import literal, person
+from bot.chat.reply import Button, FieldItem, Reply, Section
 from bot.common.departments import department_name
 from bot.features.ideas.actions import IdeaShow, IdeaVote
 from bot.features.ideas.models import Idea
@@ -29,7 +30,7 @@ def number(idea_id: int) -> str:
 
 
 def proposer_label(idea: Idea, lang: str) -> str:
-    return t("idea.anonymous", lang) if idea.anonymous else f"<@{idea.proposer_id}>"
+    return t("idea.anonymous", lang) if idea.anonymous else person(idea.proposer_id)
 
 
 def meta_line(idea: Idea, lang: str) -> str:
@@ -39,11 +40,12 @@ def meta_line(idea: Idea, lang: str) -> str:
 
 
 def body_fields(idea: Idea, lang: str, limit: int | None = None) -> list[FieldItem]:
-    """現状の課題, 改善案, 期待される効果 (with hours saved), escaped; cut at ``limit`` characters."""
+    """現状の課題, 改善案, 期待される効果 (with hours saved), as literal text cut at ``limit`` characters."""
 
     def show(text: str) -> str:
-        text = escape(text.strip()) if text.strip() else t("idea.empty_field", lang)
-        return shorten(text, limit) if limit else text
+        if not text.strip():
+            return t("idea.empty_field", lang)
+        return literal(shorten(text, limit) if limit else text.strip())
 
     effect = idea.effect
     if idea.hours_saved is not None:
@@ -69,13 +71,13 @@ def show_button(idea_id: int, lang: str) -> Button:
 
 def post_reply(idea: Idea, votes: int, comments: int, lang: str = "ja") -> Reply:
     """The idea's post in the ideas channel (posted once, then edited on every change)."""
-    title = f"{number(idea.id)} {escape(idea.title)}"
+    title = f"{number(idea.id)} {literal(idea.title)}"
     status = t("idea.post.status", lang, status=status_label(idea.status, lang), votes=votes, comments=comments)
     return Reply(
-        text=t("idea.post.summary", lang, number=number(idea.id), title=escape(idea.title)),
+        text=t("idea.post.summary", lang, number=number(idea.id), title=literal(idea.title)),
         ephemeral=False,
         sections=[
-            Section(text=f"*{title}*\n{meta_line(idea, lang)}", fields=body_fields(idea, lang, POST_FIELD_CHARS)),
+            Section(text=f"**{title}**\n{meta_line(idea, lang)}", fields=body_fields(idea, lang, POST_FIELD_CHARS)),
             Section(
                 text=f"{status}\n{t('idea.post.hint', lang)}",
                 buttons=[vote_button(idea.id, votes, lang), show_button(idea.id, lang)],
@@ -91,13 +93,13 @@ def status_dm(idea: Idea, from_status: str, reason: str, lang: str = "ja") -> Re
             "idea.dm.status",
             lang,
             number=number(idea.id),
-            title=escape(idea.title),
+            title=literal(idea.title),
             before=status_label(from_status, lang),
             after=status_label(idea.status, lang),
         )
     ]
     if reason.strip():
-        lines.append(t("idea.dm.reason", lang, reason=escape(reason.strip())))
+        lines.append(t("idea.dm.reason", lang, reason=literal(reason.strip())))
     lines.append(t(f"idea.dm.next.{idea.status}", lang))
     text = "\n".join(lines)
     return Reply(text=lines[0], ephemeral=False, sections=[Section(text=text, buttons=[show_button(idea.id, lang)])])
@@ -128,7 +130,7 @@ def digest_reply(
             "idea.digest.row",
             lang,
             number=number(item.idea_id),
-            title=escape(item.title),
+            title=literal(item.title),
             status=status,
             votes=item.votes,
         )
@@ -136,13 +138,13 @@ def digest_reply(
     period = t("idea.digest.period", lang, start=start.strftime("%m/%d"), end=end.strftime("%m/%d"))
     title = t("idea.digest.title", lang, period=period)
     sections = [
-        Section(text=f"*{title}*\n{t('idea.digest.summary', lang, new=len(new), changed=len(changed), total=total)}")
+        Section(text=f"**{title}**\n{t('idea.digest.summary', lang, new=len(new), changed=len(changed), total=total)}")
     ]
     for key, items in (("new", new), ("changed", changed), ("top", top)):
         if items:
             rows = "\n".join(line(item) for item in items[:10])
             more = t("idea.digest.more", lang, count=len(items) - 10) if len(items) > 10 else ""
-            sections.append(Section(text=f"*{t(f'idea.digest.{key}', lang)}*\n{rows}{more}"))
+            sections.append(Section(text=f"**{t(f'idea.digest.{key}', lang)}**\n{rows}{more}"))
     if not new and not changed:
         sections.append(Section(text=t("idea.digest.quiet", lang)))
     sections.append(Section(text=t("idea.digest.invite", lang)))

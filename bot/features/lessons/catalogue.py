@@ -299,16 +299,10 @@ def catalogue(root: Path | None = None) -> Catalogue:
     return result
 
 
-_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
 _HEADING = re.compile(r"^#{1,6}\s+(.+)$", re.MULTILINE)
-_BULLET = re.compile(r"^[-*]\s+", re.MULTILINE)
+_STAR_BULLET = re.compile(r"^\*\s+", re.MULTILINE)
 
 
-def to_mrkdwn(markdown: str) -> str:
-    """The small Markdown subset lessons use (headings, **bold**, links, bullets) as Slack mrkdwn."""
-    text = markdown.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _HEADING.sub(lambda m: f"*{m.group(1).strip()}*", text)
-    text = _BOLD.sub(lambda m: f"*{m.group(1)}*", text)
-    text = _LINK.sub(lambda m: f"<{m.group(2)}|{m.group(1)}>", text)
-    return _BULLET.sub("• ", text)
+def to_markup(markdown: str) -> str:
+    """A lesson's Markdown (headings, **bold**, links, bullets) as reply markup: headings bold, bullets ``- ``."""
+    return _STAR_BULLET.sub("- ", _HEADING.sub(lambda m: f"**{m.group(1).strip()}**", markdown))

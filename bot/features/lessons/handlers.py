@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from bot.app.core import Core
 from bot.chat.i18n import t
-from bot.chat.reply import Reply, Section, escape
+from bot.chat.markup import literal
+from bot.chat.reply import Reply, Section
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.features.lessons import learning
@@ -80,7 +81,7 @@ def _latest(core: Core, lessons) -> tuple[Lesson | None, str]:
 
 
 def not_found(wanted: str, lessons: list[Lesson], lang: str) -> Reply:
-    shown = escape(wanted[:48])
+    shown = literal(wanted[:48])
     ids = "、".join(f"`{lesson.id}`" for lesson in lessons) or "-"
     return Reply(text=t("lesson.not_found", lang, id=shown, ids=ids))
 
@@ -135,10 +136,18 @@ def _lesson_list(core: Core, lessons, lang: str) -> Reply:
         state = t("lesson.admin.posted" if lesson.id in posted else "lesson.admin.not_posted", lang)
         rate = f"{round(100 * rates[lesson.id])}%" if lesson.id in rates else "-"
         rows.append(
-            t("lesson.admin.row", lang, position=position, id=lesson.id, title=lesson.title, state=state, rate=rate)
+            t(
+                "lesson.admin.row",
+                lang,
+                position=position,
+                id=lesson.id,
+                title=literal(lesson.title),
+                state=state,
+                rate=rate,
+            )
         )
     title = t("lesson.admin.list_title", lang)
     body = "\n".join(rows) or t("lesson.none", lang)
     if lessons.problems:
         body += "\n" + t("lesson.admin.problems", lang, count=len(lessons.problems))
-    return Reply(text=title, sections=[Section(text=f"*{title}*\n{body}")])
+    return Reply(text=title, sections=[Section(text=f"**{title}**\n{body}")])

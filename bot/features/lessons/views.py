@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import date
 
 from bot.chat.i18n import t
+from bot.chat.markup import link, literal
 from bot.chat.reply import Button, Image, Reply, Section
 from bot.features.lessons.actions import QuizAnswer
-from bot.features.lessons.catalogue import LEVELS, Catalogue, Lesson, Source, to_mrkdwn
+from bot.features.lessons.catalogue import LEVELS, Catalogue, Lesson, Source, to_markup
 from bot.features.lessons.facts import Fact, render_chart
 from bot.features.lessons.learning import Outcome, Progress
 
@@ -25,12 +26,12 @@ def quiz_buttons(lesson: Lesson, quiz_key: str) -> list[Button]:
 
 
 def quiz_section(lesson: Lesson, quiz_key: str, lang: str) -> Section:
-    text = f"*{t('lesson.quiz.heading', lang)}* {lesson.quiz.question}\n_{t('lesson.quiz.hint', lang)}_"
+    text = f"**{t('lesson.quiz.heading', lang)}** {literal(lesson.quiz.question)}\n_{t('lesson.quiz.hint', lang)}_"
     return Section(text=text, buttons=quiz_buttons(lesson, quiz_key))
 
 
 def sources_text(sources: tuple[Source, ...] | list[Source], lang: str) -> str:
-    shown = "、".join(f"<{source.url}|{source.name}>" if source.url else source.name for source in sources)
+    shown = "、".join(link(source.url, source.name) if source.url else literal(source.name) for source in sources)
     return t("lesson.sources", lang, sources=shown)
 
 
@@ -46,19 +47,19 @@ def lesson_reply(lesson: Lesson, catalogue: Catalogue, quiz_key: str, lang: str,
     )
     sections = [Section(text=intro)] if intro else []
     sections += [
-        Section(text=f"*{heading}*\n*{lesson.title}*\n_{meta}_"),
-        Section(text=to_mrkdwn(lesson.body)),
+        Section(text=f"**{heading}**\n**{literal(lesson.title)}**\n_{meta}_"),
+        Section(text=to_markup(lesson.body)),
         quiz_section(lesson, quiz_key, lang),
         Section(text=sources_text(lesson.sources, lang)),
     ]
-    return Reply(text=f"{heading}: {lesson.title}", sections=sections, ephemeral=False)
+    return Reply(text=f"{heading}: {literal(lesson.title)}", sections=sections, ephemeral=False)
 
 
 def review_post_reply(lesson: Lesson, quiz_key: str, lang: str) -> Reply:
     """A review quiz posted to the channel once the curriculum is exhausted."""
-    title = t("lesson.review.title", lang, title=lesson.title)
+    title = t("lesson.review.title", lang, title=literal(lesson.title))
     sections = [
-        Section(text=f"*{title}*\n{t('lesson.review.intro', lang, id=lesson.id)}"),
+        Section(text=f"**{title}**\n{t('lesson.review.intro', lang, id=lesson.id)}"),
         quiz_section(lesson, quiz_key, lang),
     ]
     return Reply(text=title, sections=sections, ephemeral=False)
@@ -66,9 +67,9 @@ def review_post_reply(lesson: Lesson, quiz_key: str, lang: str) -> Reply:
 
 def review_dm_reply(lesson: Lesson, quiz_key: str, number: int, lang: str) -> Reply:
     """A personal review quiz sent by DM (``number``: the 1st, 2nd or 3rd review of this lesson)."""
-    title = t("lesson.review.title", lang, title=lesson.title)
+    title = t("lesson.review.title", lang, title=literal(lesson.title))
     sections = [
-        Section(text=f"*{title}*\n{t('lesson.review_dm.intro', lang, number=number, title=lesson.title)}"),
+        Section(text=f"**{title}**\n{t('lesson.review_dm.intro', lang, number=number, title=literal(lesson.title))}"),
         quiz_section(lesson, quiz_key, lang),
         Section(text=f"_{t('lesson.review_dm.footer', lang)}_"),
     ]
@@ -79,17 +80,21 @@ def feedback_reply(lesson: Lesson, outcome: Outcome, lang: str, review_dm: bool 
     """What the person who pressed a quiz button sees (only they see it); ``review_dm`` for a review sent by DM."""
     quiz = lesson.quiz
     answer = quiz.choices[quiz.answer]
-    verdict = t("lesson.feedback.correct", lang) if outcome.correct else t("lesson.feedback.wrong", lang, answer=answer)
+    verdict = (
+        t("lesson.feedback.correct", lang)
+        if outcome.correct
+        else t("lesson.feedback.wrong", lang, answer=literal(answer))
+    )
     lines = []
     if not outcome.first:
         chosen = quiz.choices[outcome.choice] if 0 <= outcome.choice < len(quiz.choices) else "?"
         result = t("lesson.feedback.result_correct" if outcome.correct else "lesson.feedback.result_wrong", lang)
-        lines.append(t("lesson.feedback.already", lang, choice=chosen, result=result))
+        lines.append(t("lesson.feedback.already", lang, choice=literal(chosen), result=result))
         if not outcome.correct:
             lines.append(verdict)
     else:
-        lines.append(f"*{verdict}*")
-    lines.append(f"*{t('lesson.feedback.explanation', lang)}* {quiz.explanation}")
+        lines.append(f"**{verdict}**")
+    lines.append(f"**{t('lesson.feedback.explanation', lang)}** {literal(quiz.explanation)}")
     if outcome.first and outcome.review_on:
         key = "lesson.feedback.next_review" if review_dm else "lesson.feedback.review_on"
         lines.append(t(key, lang, date=day_label(outcome.review_on, lang)))
@@ -103,7 +108,10 @@ def fact_reply(fact: Fact, lang: str) -> Reply:
     """The weekly fact, with its chart as a PNG and the source under the text."""
     heading = t("fact.post.title", lang)
     source = sources_text([fact.source], lang)
-    sections = [Section(text=f"*{heading}*\n{fact.text}\n*{fact.figure()}*"), Section(text=source)]
+    sections = [
+        Section(text=f"**{heading}**\n{literal(fact.text)}\n**{literal(fact.figure())}**"),
+        Section(text=source),
+    ]
     image = None
     if fact.chart is not None:
         image = Image(
@@ -112,7 +120,7 @@ def fact_reply(fact: Fact, lang: str) -> Reply:
             filename=f"{fact.id}.png",
             data=render_chart(fact.chart),
         )
-    return Reply(text=f"{heading}: {fact.text}", sections=sections, image=image, ephemeral=False)
+    return Reply(text=f"{heading}: {literal(fact.text)}", sections=sections, image=image, ephemeral=False)
 
 
 def progress_reply(progress: Progress, lang: str) -> Reply:
@@ -135,7 +143,7 @@ def progress_reply(progress: Progress, lang: str) -> Reply:
         if progress.reviews_on
         else t("lesson.progress.reviews_off", lang)
     )
-    return Reply(text=title, sections=[Section(text=f"*{title}*\n{body}\n{reviews}")])
+    return Reply(text=title, sections=[Section(text=f"**{title}**\n{body}\n{reviews}")])
 
 
 def day_label(day: date, lang: str) -> str:

@@ -15,7 +15,8 @@ from bot.app.config import ConfigError
 from bot.app.core import Core
 from bot.chat.actions import MAX_ID, int_or_text
 from bot.chat.i18n import t
-from bot.chat.reply import Reply, Section, escape
+from bot.chat.markup import channel, literal
+from bot.chat.reply import Reply, Section
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.features.polls import runs
@@ -73,7 +74,7 @@ def answer(core: Core, request: Request, action: AnswerButton) -> Reply:
     question = next((q for q in run.spec["questions"] if q["id"] == question_id), None)
     if question is not None and question["type"] == "text":
         if run.state != runs.OPEN:
-            raise PollError("poll.closed" if run.state == runs.CLOSED else "poll.not_ready", title=run.title)
+            raise PollError("poll.closed" if run.state == runs.CLOSED else "poll.not_ready", title=literal(run.title))
         current = runs.current_text(core, request.user_id, run.id, question_id)
         form = text_form(run, PollTemplate.from_spec(run.spec).question(question_id), current, request.lang)
         return Reply(text=form.title, form=form)
@@ -136,7 +137,7 @@ def admin_list(core: Core, request: Request) -> Reply:
                 "poll.admin.template_row",
                 lang,
                 id=template.id,
-                title=escape(template.title),
+                title=literal(template.title),
                 kind=kind,
                 questions=len(template.questions),
                 period=template.period_days,
@@ -157,7 +158,7 @@ def admin_list(core: Core, request: Request) -> Reply:
             "poll.admin.run_row",
             lang,
             run=run.id,
-            title=escape(run.title),
+            title=literal(run.title),
             state=t(f"poll.state.{run.state}", lang),
             opened=day_label(run.opened_on, lang),
             closes=day_label(run.closes_on, lang),
@@ -172,7 +173,7 @@ def admin_list(core: Core, request: Request) -> Reply:
     return Reply(
         text=title,
         sections=[
-            Section(text=f"*{title}*"),
+            Section(text=f"**{title}**"),
             Section(text=f"{t('poll.admin.templates', lang)}\n{templates}"),
             Section(text=f"{t('poll.admin.runs', lang)}\n{runs_text}"),
             Section(text=t("poll.admin.usage", lang)),
@@ -191,7 +192,7 @@ def admin_start(core: Core, request: Request, name: str) -> Reply:
     try:
         template = get_template(name)
     except TemplateError as exc:
-        return Reply(text=t("poll.admin.bad_template", lang, name=escape(name[:40]), problem=escape(str(exc))))
+        return Reply(text=t("poll.admin.bad_template", lang, name=literal(name[:40]), problem=literal(str(exc))))
     try:
         run = start_run(core, template, core.local_now().date())
     except PollError as exc:
@@ -204,9 +205,9 @@ def admin_start(core: Core, request: Request, name: str) -> Reply:
         text=t(
             "poll.admin.started",
             lang,
-            title=escape(run.title),
+            title=literal(run.title),
             run=run.id,
-            channel=run.channel,
+            channel=channel(run.channel),
             day=day_label(run.closes_on, lang),
         )
     )
@@ -224,7 +225,7 @@ def admin_close(core: Core, request: Request, run_id: int) -> Reply:
         run = close_run(core, run_id)
     except PollError as exc:
         return Reply(text=t(exc.key, request.lang, **exc.values))
-    closed = t("poll.admin.closed", request.lang, title=escape(run.title), run=run.id, channel=run.channel)
+    closed = t("poll.admin.closed", request.lang, title=literal(run.title), run=run.id, channel=channel(run.channel))
     shown = admin_results(core, request, run_id)
     return shown.model_copy(update={"text": closed, "sections": [Section(text=closed), *shown.sections]})
 

@@ -24,6 +24,7 @@ from bot.app.config import ConfigError
 from bot.app.core import Core
 from bot.chat.address import Channel, User
 from bot.chat.directory import active_members, directory_of
+from bot.chat.markup import literal
 from bot.db.session import transaction
 from bot.db.types import utcnow
 from bot.delivery.models import OutboxMessage
@@ -39,7 +40,8 @@ SECRET_HINT = "set a long random secret, e.g. python3 -c 'import secrets; print(
 
 
 class PollError(Exception):
-    """Something a person asked for that cannot be done; ``key`` is the catalogue message to show."""
+    """Something a person asked for that cannot be done; ``key`` is the catalogue message to show, ``values`` its
+    placeholders (markup)."""
 
     def __init__(self, key: str, **values: object) -> None:
         super().__init__(key)
@@ -173,7 +175,7 @@ def _open_run(session: Session, run_id: int) -> PollRun:
     if run is None:
         raise PollError("poll.not_found", run=run_id)
     if not locked:
-        raise PollError("poll.closed" if run.state == CLOSED else "poll.not_ready", title=run.title)
+        raise PollError("poll.closed" if run.state == CLOSED else "poll.not_ready", title=literal(run.title))
     return run
 
 
@@ -313,7 +315,7 @@ def close_run(core: Core, run_id: int) -> PollRun:
         if run is None:
             raise PollError("poll.not_found", run=run_id)
         if not closed:
-            raise PollError("poll.already_closed", run=run_id, title=run.title)
+            raise PollError("poll.already_closed", run=run_id, title=literal(run.title))
         _unlink(session, run_id)
         results = compute_results(session, run)
         to = Channel(platform=core.platform, id=run.channel)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.chat.i18n import t
-from bot.chat.reply import Button, Form, Image, Input, Reply, Section, escape
+from bot.chat.markup import literal, person
+from bot.chat.reply import Button, Form, Image, Input, Reply, Section
 from bot.features.polls.actions import PollAnswer, PollShow, PollText
 from bot.features.polls.results import NO_GROUP, QuestionResult, RunResults
 from bot.features.polls.runs import COMMENT_LIMIT, Answered
@@ -25,7 +26,7 @@ def day_label(day: date, lang: str) -> str:
 
 
 def _question_text(index: int, question: Question, lang: str) -> str:
-    text = f"*Q{index}.* {escape(question.text)}"
+    text = f"**Q{index}.** {literal(question.text)}"
     if question.type == "text" or question.breakdown:
         text += t("poll.optional", lang)
     if question.type == "enps":
@@ -63,13 +64,13 @@ def poll_message(run, lang: str, reminder: bool = False) -> Reply:
     template = PollTemplate.from_spec(run.spec)
     deadline = day_label(run.closes_on, lang)
     kind = t("poll.kind_anonymous" if run.anonymous else "poll.kind_named", lang)
-    head = t("poll.reminder_head" if reminder else "poll.head", lang, title=escape(run.title), kind=kind)
-    lines = [f"*{head}*", escape(template.intro) if template.intro else "", t("poll.deadline", lang, day=deadline)]
+    head = t("poll.reminder_head" if reminder else "poll.head", lang, title=literal(run.title), kind=kind)
+    lines = [f"**{head}**", literal(template.intro) if template.intro else "", t("poll.deadline", lang, day=deadline)]
     sections = [
         Section(text="\n".join(line for line in lines if line)),
         Section(text=privacy_note(run.anonymous, lang)),
     ]
-    text = t("poll.reminder_text" if reminder else "poll.dm_text", lang, title=run.title, day=deadline)
+    text = t("poll.reminder_text" if reminder else "poll.dm_text", lang, title=literal(run.title), day=deadline)
     return Reply(text=text, sections=sections + question_sections(run.id, template, lang), ephemeral=False)
 
 
@@ -88,7 +89,7 @@ def text_form(run, question: Question, initial: str, lang: str) -> Form:
     return PollText(run=run.id, question=question.id).form(
         title=t("poll.form_title", lang),
         submit_label=t("poll.form_submit", lang),
-        intro=f"*{escape(run.title)}*\n{privacy_note(run.anonymous, lang)}",
+        intro=f"**{literal(run.title)}**\n{privacy_note(run.anonymous, lang)}",
         inputs=[
             Input(
                 name=COMMENT_INPUT,
@@ -117,7 +118,7 @@ def _change(result: QuestionResult, lang: str) -> str:
 
 
 def _score_line(index: int, result: QuestionResult, lang: str) -> str:
-    head = f"*Q{index}.* {escape(result.question.text)}"
+    head = f"**Q{index}.** {literal(result.question.text)}"
     if result.distribution is None:
         return f"{head}\n{t('poll.results.hidden_question', lang, n=result.n)}"
     if result.question.type == "enps":
@@ -136,23 +137,23 @@ def _enps_shares(result: QuestionResult) -> dict[str, int]:
 
 
 def _choice_line(index: int, result: QuestionResult, lang: str) -> str:
-    head = f"*Q{index}.* {escape(result.question.text)}"
+    head = f"**Q{index}.** {literal(result.question.text)}"
     if result.distribution is None:
         return f"{head}\n{t('poll.results.hidden_question', lang, n=result.n)}"
     hidden = t("poll.results.group_hidden", lang)
     parts = [
-        f"{escape(result.question.label(value))} {hidden if count is None else t('poll.results.count', lang, n=count)}"
+        f"{literal(result.question.label(value))} {hidden if count is None else t('poll.results.count', lang, n=count)}"
         for value, count in result.distribution.items()
     ]
     return f"{head}\n" + "、".join(parts or [t("poll.results.none", lang)])
 
 
 def _comments_line(index: int, result: QuestionResult, lang: str) -> str:
-    head = f"*Q{index}.* {escape(result.question.text)}"
+    head = f"**Q{index}.** {literal(result.question.text)}"
     if result.comments is None:
         return f"{head}\n{t('poll.results.hidden_comments', lang, n=result.n)}"
     shown = result.comments[:MAX_COMMENTS_SHOWN]
-    lines = [f"• {escape(c if len(c) <= MAX_COMMENT_SHOWN else c[: MAX_COMMENT_SHOWN - 1] + '…')}" for c in shown]
+    lines = [f"• {literal(c if len(c) <= MAX_COMMENT_SHOWN else c[: MAX_COMMENT_SHOWN - 1] + '…')}" for c in shown]
     if len(result.comments) > len(shown):
         lines.append(t("poll.results.more_comments", lang, n=len(result.comments) - len(shown)))
     return f"{head}（{t('poll.results.count', lang, n=result.n)}）\n" + "\n".join(lines or ["—"])
@@ -162,14 +163,14 @@ def results_message(results: RunResults, lang: str, admin: bool = False) -> Repl
     """The results as posted to the poll channel; ``admin`` adds the per-group breakdown (and, for named polls,
     who answered)."""
     run = results.run
-    title = t("poll.results.title", lang, title=escape(run.title), number=results.number)
+    title = t("poll.results.title", lang, title=literal(run.title), number=results.number)
     period = f"{day_label(run.opened_on, lang)}〜{day_label(run.closes_on, lang)}"
     rate = f"{round(100 * results.rate)}%" if results.rate is not None else "—"
     state = "" if run.state == "closed" else t("poll.results.interim", lang)
     summary = t(
         "poll.results.summary", lang, period=period, rate=rate, responses=results.responses, recipients=run.recipients
     )
-    sections = [Section(text=f"*{title}*{state}\n{summary}")]
+    sections = [Section(text=f"**{title}**{state}\n{summary}")]
     if results.hidden:
         sections.append(Section(text=t("poll.results.hidden_all", lang, n=results.responses)))
     lines = []
@@ -184,7 +185,7 @@ def results_message(results: RunResults, lang: str, admin: bool = False) -> Repl
             lines.append(_breakdown_lines(result, lang))
     sections += [Section(text=line) for line in lines]
     if admin and results.respondents is not None:
-        names = "、".join(f"<@{user}>" for user in results.respondents) or "—"
+        names = "、".join(person(user) for user in results.respondents) or "—"
         sections.append(Section(text=t("poll.results.respondents", lang, names=names)))
     sections.append(
         Section(text=t("poll.results.footer_anonymous" if run.anonymous else "poll.results.footer_named", lang))
@@ -195,7 +196,7 @@ def results_message(results: RunResults, lang: str, admin: bool = False) -> Repl
 def _breakdown_lines(result: QuestionResult, lang: str) -> str:
     lines = [t("poll.results.breakdown_head", lang)]
     for key, group in result.breakdown.items():
-        label = escape(group.label) if key != NO_GROUP else t("poll.results.no_group", lang)
+        label = literal(group.label) if key != NO_GROUP else t("poll.results.no_group", lang)
         if result.question.type == "text":
             value = t("poll.results.count", lang, n=group.n) if group.comments is not None else None
         elif group.mean is not None:

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from bot.app.core import Core
 from bot.chat.address import Thread
 from bot.chat.i18n import t
-from bot.chat.reply import escape
+from bot.chat.markup import literal
 from bot.common import japanese
 from bot.common.paths import prompts_dir
 from bot.db.session import transaction
@@ -56,7 +56,7 @@ class Citation:
 @dataclass
 class Answer:
     """``mode``: llm, extractive, refused, blocked (personal data), limit (quota), unavailable (LLM timeout
-    with nothing to quote). ``text`` is mrkdwn ready to show (document and model text escaped)."""
+    with nothing to quote). ``text`` is reply markup (document and model text as :func:`~bot.chat.markup.literal`)."""
 
     mode: str
     text: str
@@ -112,8 +112,8 @@ def refusal(core: Core, found: list[Hit], lang: str) -> Answer:
     lines = [t("ask.refused", lang)]
     if nearest:
         lines.append(t("ask.nearest", lang))
-        lines.extend(f"• {escape(hit.title)}（`{escape(hit.source)}`）" for hit in nearest)
-    lines.append(t("ask.whom", lang, contact=escape(core.settings.kiun_qa_contact)))
+        lines.extend(f"• {literal(hit.title)}（`{literal(hit.source)}`）" for hit in nearest)
+    lines.append(t("ask.whom", lang, contact=literal(core.settings.kiun_qa_contact)))
     return Answer("refused", "\n".join(lines), nearest=nearest)
 
 
@@ -144,9 +144,9 @@ def _answer(core: Core, question: str, found: list[Hit], lang: str, context: str
         fallback.text = f"{t('ask.citations_unchecked', lang)}\n{fallback.text}"
         return fallback
     used = sorted(set(cited))
-    body = escape(text.replace(NOTICE, "").strip())
+    body = literal(text.replace(NOTICE, "").strip())
     sources = "\n".join(_source_line(n, passages[n - 1]) for n in used)
-    text = f"{body}\n\n*{t('ask.sources', lang)}*\n{sources}\n_{NOTICE}_"
+    text = f"{body}\n\n**{t('ask.sources', lang)}**\n{sources}\n_{NOTICE}_"
     return Answer("llm", text, True, [_citation(passages[n - 1]) for n in used])
 
 
@@ -204,13 +204,13 @@ def extractive(question: str, found: list[Hit], lang: str, context: str = "") ->
     for rank, order, sentence in chosen:
         if (rank, sentence) in quoted_items:  # already shown as part of its list
             continue
-        lines.append(f"> {escape(sentence)} [{number[rank]}]")
+        lines.append(f"> {literal(sentence)} [{number[rank]}]")
         for item in lists[rank, order]:
-            lines.append(f"> {escape(item)}")
+            lines.append(f"> {literal(item)}")
             quoted_items.update((rank, piece) for piece in japanese.sentences(item))
     quotes = "\n".join(lines)
     sources = "\n".join(_source_line(number[rank], found[rank]) for rank in used)
-    text = f"{t('ask.extractive_intro', lang)}\n{quotes}\n\n*{t('ask.sources', lang)}*\n{sources}"
+    text = f"{t('ask.extractive_intro', lang)}\n{quotes}\n\n**{t('ask.sources', lang)}**\n{sources}"
     return Answer("extractive", text, True, [_citation(found[rank]) for rank in used])
 
 
@@ -234,7 +234,7 @@ def _sentences_with_lists(text: str) -> list[tuple[str, list[str]]]:
 def _source_line(n: int, hit: Hit) -> str:
     where = " — ".join(part for part in (hit.title, hit.section) if part)
     page = f" p.{hit.page}" if hit.page else ""
-    return f"[{n}] {escape(where)}{page}（`{escape(hit.source)}`）"
+    return f"[{n}] {literal(where)}{page}（`{literal(hit.source)}`）"
 
 
 def _citation(hit: Hit) -> Citation:

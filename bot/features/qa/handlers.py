@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from bot.app.core import Core
 from bot.chat.i18n import t
-from bot.chat.reply import Reply, Section, escape
+from bot.chat.markup import literal
+from bot.chat.reply import Reply, Section
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.features.admin.handlers import hint_sections
@@ -111,19 +112,19 @@ def add_uploads(core: Core, request: Request) -> Reply:
     for key, value in request.values.items():
         kind, _, name = key.partition(":")
         if kind == "file_error":
-            lines.append(t("docs.upload_failed", lang, name=escape(name), reason=escape(value)))
+            lines.append(t("docs.upload_failed", lang, name=literal(name), reason=literal(value)))
             continue
         if kind != "file":
             continue
         try:
             data = Path(value).read_bytes()
         except OSError:
-            lines.append(t("docs.upload_failed", lang, name=escape(name), reason="read error"))
+            lines.append(t("docs.upload_failed", lang, name=literal(name), reason="read error"))
             continue
         outcome = add_bytes(core, f"{request.platform}/{name}", data, added_by=request.user_id)
         if outcome.status == "failed":
-            lines.append(t("docs.upload_failed", lang, name=escape(name), reason=escape(outcome.reason)))
+            lines.append(t("docs.upload_failed", lang, name=literal(name), reason=literal(outcome.reason)))
         else:
-            lines.append(t(f"docs.upload_{outcome.status}", lang, name=escape(name), chunks=outcome.chunks))
+            lines.append(t(f"docs.upload_{outcome.status}", lang, name=literal(name), chunks=outcome.chunks))
     text = "\n".join(lines)
     return Reply(text=lines[0] if lines else "", sections=[Section(text=text)], ephemeral=False)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from bot.app.core import Core
 from bot.chat.i18n import t
-from bot.chat.reply import Reply, escape
+from bot.chat.markup import literal
+from bot.chat.reply import Reply
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.delivery.later import reply_later
@@ -25,7 +26,7 @@ def report_reply(core: Core, request: Request, text: str) -> Reply:
     try:
         month = Month.parse(text) if text.strip() else this_month
     except ValueError:
-        return Reply(text=t("report.admin.bad_month", lang, text=escape(text.strip()[:20]), example=this_month.key()))
+        return Reply(text=t("report.admin.bad_month", lang, text=literal(text.strip()[:20]), example=this_month.key()))
     label = month_label(month, lang)
     if month > this_month:
         return Reply(text=t("report.admin.future", lang, month=label))

@@ -84,7 +84,7 @@ def summary_reply(report: Report, lang: str) -> Reply:
     figures = report.figures
     title = t("report.summary.title", lang, month=month_label(figures.month, lang))
     sections = [
-        Section(text=f"*{title}*", fields=glance_fields(figures.glance, lang)),
+        Section(text=f"**{title}**", fields=glance_fields(figures.glance, lang)),
         Section(text=t("report.summary.open_file", lang)),
     ]
     file = File(filename=report.filename, title=title, mime="text/html", data=report.html)

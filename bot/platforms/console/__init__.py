@@ -19,6 +19,7 @@ from typing import TextIO
 from bot.app.core import Core
 from bot.chat.address import Channel, User
 from bot.chat.i18n import t
+from bot.chat.markup import literal, plain
 from bot.chat.reply import Button, File, Form, Image, Reply
 from bot.chat.request import Request
 from bot.chat.router import Router
@@ -26,11 +27,11 @@ from bot.delivery.outbox import Sender
 from bot.features import build_router
 from bot.platforms.console.forms import FormCancelled, fill_form
 from bot.platforms.console.polls import prepare_polls
-from bot.platforms.console.render import render_reply, strip_mrkdwn
+from bot.platforms.console.render import render_reply
 from bot.platforms.console.terminal import Terminal, write_line
 from bot.platforms.console.transport import PLATFORM, ConsoleTransport
 
-__all__ = ["ConsoleTransport", "run_console", "render_reply", "strip_mrkdwn"]
+__all__ = ["ConsoleTransport", "run_console", "render_reply"]
 
 log = logging.getLogger(__name__)
 CHANNEL = Channel(platform=PLATFORM, id="console")
@@ -81,7 +82,7 @@ class ConsoleSession:
 
     def run(self, term: Terminal) -> int:
         mark = t("console.admin_mark", self.lang) if self.is_admin else ""
-        term.say(strip_mrkdwn(t("console.welcome", self.lang, user=self.user_id, admin=mark)))
+        term.say(plain(t("console.welcome", self.lang, user=literal(self.user_id), admin=mark)))
         sender = console_sender(self.core, term.stdout, self.buttons)
         while (line := term.ask("> ")) is not None:
             try:

@@ -6,8 +6,8 @@ import math
 import unicodedata
 
 from bot.chat.i18n import t
+from bot.chat.markup import plain
 from bot.chat.reply import Form, Input
-from bot.platforms.console.render import strip_mrkdwn
 from bot.platforms.console.terminal import Terminal
 
 YES = {"y", "yes", "はい", "1", "true"}
@@ -26,13 +26,13 @@ def fill_form(
     if errors:
         inputs = [item for item in form.inputs if item.name in errors]
     else:
-        term.say(t("console.form_title", lang, title=strip_mrkdwn(form.title)))
+        term.say(t("console.form_title", lang, title=plain(form.title)))
         if form.intro:
-            term.say(strip_mrkdwn(form.intro))
+            term.say(plain(form.intro))
         inputs = form.inputs
     for item in inputs:
         if errors:
-            term.say(t("console.field_error", lang, label=item.label, message=strip_mrkdwn(errors[item.name])))
+            term.say(t("console.field_error", lang, label=item.label, message=plain(errors[item.name])))
         values[item.name] = ask_input(term, item, lang)
     return values
 
@@ -40,7 +40,7 @@ def fill_form(
 def ask_input(term: Terminal, item: Input, lang: str) -> str:
     """One input's value; raises FormCancelled at end of input."""
     if item.hint:
-        term.say(strip_mrkdwn(item.hint))
+        term.say(plain(item.hint))
     label = item.label
     if item.kind == "select":
         for number, option in enumerate(item.options, 1):

@@ -37,6 +37,7 @@ from bot.delivery.outbox import PermanentDeliveryError, TransientDeliveryError, 
 from bot.platforms.slack.blocks import action_name, errors_response, home_view, message, modal, submitted_values
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.files import downloaded_files
+from bot.platforms.slack.render import mrkdwn
 from bot.platforms.slack.transport import PLATFORM, SlackTransport, channel, thread, user
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,7 @@ class Listeners:
                 ack()
                 self._open_form(client, command["trigger_id"], reply.form, respond)
             elif reply.file is not None:  # a file cannot travel in an ack: it comes in a DM
-                ack(response_type="ephemeral", text=t("slack.file_in_dm", self.lang))
+                ack(response_type="ephemeral", text=mrkdwn(t("slack.file_in_dm", self.lang)))
                 self._post(request.user, reply, f"reply:{context['request_id']}", respond)
             elif reply.ephemeral:
                 ack(response_type="ephemeral", **message(reply, self.lang))
@@ -168,7 +169,7 @@ class Listeners:
     def ack_thinking(self, ack: Ack, context: BoltContext) -> None:
         """Slow commands: say at once that the answer is coming."""
         logs.request_id.set(context.get("request_id", "-"))
-        ack(response_type="ephemeral", text=t("slack.thinking", self.lang))
+        ack(response_type="ephemeral", text=mrkdwn(t("slack.thinking", self.lang)))
 
     def lazy_command(self, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext):
         """The slow part of a command, after the ack, on the slow pool."""
@@ -318,7 +319,7 @@ class Listeners:
 
         def answer() -> None:
             if ack.response is None:
-                ack(response_type="ephemeral", text=t("error.generic", self.lang))
+                ack(response_type="ephemeral", text=mrkdwn(t("error.generic", self.lang)))
 
         return answer
 

@@ -1,5 +1,8 @@
 """Neutral replies → Block Kit messages, modals and the App Home view, always within Slack's limits.
 
+Markup (texts, field labels and values, a form's intro) is rendered as mrkdwn, or as plain text where Slack
+shows only that (a modal's title, hints, form errors); button labels, input labels and options are plain already.
+
 Long text is split into several sections, too many blocks are truncated with a note, labels and titles are
 cut to Slack's lengths: rendering never fails. Images are not blocks here: the transport uploads them
 (``files_upload_v2``), since an :class:`~bot.chat.reply.Image` carries the file itself.
@@ -11,7 +14,9 @@ import re
 from typing import Any
 
 from bot.chat.i18n import t
+from bot.chat.markup import plain as plain_text
 from bot.chat.reply import Button, FieldItem, Form, Input, Reply, Section
+from bot.platforms.slack.render import mrkdwn
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -67,7 +72,7 @@ def split_text(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
 
 
 def _field(item: FieldItem) -> Block:
-    return {"type": "mrkdwn", "text": truncate(f"*{item.label}*\n{item.value}", MAX_FIELD_TEXT)}
+    return {"type": "mrkdwn", "text": truncate(f"*{mrkdwn(item.label)}*\n{mrkdwn(item.value)}", MAX_FIELD_TEXT)}
 
 
 def _button(button: Button, action_id: str) -> Block:
@@ -106,7 +111,7 @@ def action_name(action_id: str) -> str:
 def section_blocks(section: Section) -> list[Block]:
     """One neutral section → section blocks (text split, fields in groups of 10) and actions blocks."""
     blocks: list[Block] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in split_text(section.text)
+        {"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in split_text(mrkdwn(section.text))
     ]
     fields = [_field(item) for item in section.fields]
     for start in range(0, len(fields), MAX_FIELDS):
@@ -123,14 +128,14 @@ def reply_blocks(reply: Reply, lang: str = "ja", limit: int = MAX_MESSAGE_BLOCKS
     sections = reply.sections or [Section(text=reply.text)]
     blocks = [block for section in sections for block in section_blocks(section)]
     if len(blocks) > limit:
-        note = {"type": "context", "elements": [{"type": "mrkdwn", "text": t("slack.truncated", lang)}]}
+        note = {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(t("slack.truncated", lang))}]}
         blocks = blocks[: limit - 1] + [note]
     return blocks
 
 
 def fallback_text(reply: Reply) -> str:
     """The notification text Slack shows where blocks cannot be (push notifications, search)."""
-    return truncate(reply.text, MAX_FALLBACK_TEXT)
+    return truncate(mrkdwn(reply.text), MAX_FALLBACK_TEXT)
 
 
 def message(reply: Reply, lang: str = "ja") -> dict[str, Any]:
@@ -187,18 +192,18 @@ def input_block(item: Input) -> Block:
         "element": _element(item),
     }
     if item.hint:
-        block["hint"] = plain(item.hint, MAX_LABEL)
+        block["hint"] = plain(plain_text(item.hint), MAX_LABEL)
     return block
 
 
 def modal(form: Form, lang: str = "ja") -> dict[str, Any]:
     """A modal view for views.open; the form's metadata travels as ``private_metadata``."""
-    intro = [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in split_text(form.intro)]
+    intro = [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in split_text(mrkdwn(form.intro))]
     inputs = [input_block(item) for item in form.inputs]
     return {
         "type": "modal",
         "callback_id": form.callback_id,
-        "title": plain(form.title, MAX_MODAL_TITLE),
+        "title": plain(plain_text(form.title), MAX_MODAL_TITLE),
         "submit": plain(form.submit_label, MAX_MODAL_BUTTON),
         "close": plain(t("slack.cancel", lang), MAX_MODAL_BUTTON),
         "private_metadata": form.metadata[:MAX_METADATA],
@@ -226,4 +231,5 @@ def submitted_values(view: dict[str, Any]) -> dict[str, str]:
 
 def errors_response(errors: dict[str, str]) -> dict[str, Any]:
     """The ack() arguments that show ``errors`` (input name → message) under the inputs of the open modal."""
-    return {"response_action": "errors", "errors": {name: truncate(text, MAX_LABEL) for name, text in errors.items()}}
+    shown = {name: truncate(plain_text(text), MAX_LABEL) for name, text in errors.items()}
+    return {"response_action": "errors", "errors": shown}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.app.core import Core
 from bot.chat.i18n import t
-from bot.chat.reply import Reply, Section, escape
+from bot.chat.markup import literal, person
+from bot.chat.reply import Reply, Section
 from bot.chat.request import Request
 from bot.features.ideas import store
 from bot.features.ideas.actions import IdeaDetails, IdeaStatus, IdeaVote
@@ -23,15 +24,15 @@ def vote_action(core: Core, request: Request, action: IdeaVote) -> Reply:
     if result.own:
         return Reply(text=t("idea.vote.own", lang, number=label))
     key = "idea.vote.added" if result.voted else "idea.vote.removed"
-    text = t(key, lang, number=label, title=escape(result.idea.title), votes=result.votes)
+    text = t(key, lang, number=label, title=literal(result.idea.title), votes=result.votes)
     return Reply(text=text, sections=[Section(text=text, buttons=[show_button(result.idea.id, lang)])])
 
 
 def actor_label(actor_id: str, idea: Idea, lang: str) -> str:
     """Who made a change; the proposer of an anonymous idea stays anonymous."""
     if actor_id == idea.proposer_id:
-        return t("idea.anonymous", lang) if idea.anonymous else f"<@{actor_id}>"
-    return f"<@{actor_id}>"
+        return t("idea.anonymous", lang) if idea.anonymous else person(actor_id)
+    return person(actor_id)
 
 
 def detail_reply(core: Core, request: Request, idea_id: int) -> Reply:
@@ -40,8 +41,8 @@ def detail_reply(core: Core, request: Request, idea_id: int) -> Reply:
     if found is None:
         return Reply(text=t("idea.error.not_found", lang))
     idea = found.idea
-    title = f"{number(idea.id)} {escape(idea.title)}"
-    body = "\n\n".join(f"*{item.label}*\n{item.value}" for item in body_fields(idea, lang))
+    title = f"{number(idea.id)} {literal(idea.title)}"
+    body = "\n\n".join(f"**{item.label}**\n{item.value}" for item in body_fields(idea, lang))
     status = t(
         "idea.post.status",
         lang,
@@ -49,22 +50,22 @@ def detail_reply(core: Core, request: Request, idea_id: int) -> Reply:
         votes=found.votes,
         comments=found.comment_count,
     )
-    sections = [Section(text=f"*{title}*\n{meta_line(idea, lang)}\n{status}"), Section(text=body)]
+    sections = [Section(text=f"**{title}**\n{meta_line(idea, lang)}\n{status}"), Section(text=body)]
     tz = core.settings.tz
     history = []
     for event in found.events:
         step = status_label(event.to_status, lang)
         if event.from_status:
             step = f"{status_label(event.from_status, lang)} → {step}"
-        reason = t("idea.detail.reason", lang, reason=escape(event.reason)) if event.reason else ""
+        reason = t("idea.detail.reason", lang, reason=literal(event.reason)) if event.reason else ""
         when = event.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
         history.append(f"• {when} {step}（{actor_label(event.actor_id, idea, lang)}）{reason}")
-    sections.append(Section(text=f"*{t('idea.detail.history', lang)}*\n" + "\n".join(history)))
+    sections.append(Section(text=f"**{t('idea.detail.history', lang)}**\n" + "\n".join(history)))
     if found.comments:
-        lines = [f"• <@{c.user_id}>: {escape(c.text)}" for c in found.comments]
+        lines = [f"• {person(c.user_id)}: {literal(c.text)}" for c in found.comments]
         if found.comment_count > len(found.comments):
             lines.append(t("idea.detail.more_comments", lang, count=found.comment_count - len(found.comments)))
-        sections.append(Section(text=f"*{t('idea.detail.comments', lang)}*\n" + "\n".join(lines)))
+        sections.append(Section(text=f"**{t('idea.detail.comments', lang)}**\n" + "\n".join(lines)))
     buttons = [vote_button(idea.id, found.votes, lang)]
     if found.voted:
         buttons = [IdeaVote(idea=idea.id).button(t("idea.button.unvote", lang))]
@@ -73,4 +74,4 @@ def detail_reply(core: Core, request: Request, idea_id: int) -> Reply:
     if TRANSITIONS[idea.status] and store.can_manage(core, request.user_id, request.is_admin, idea):
         buttons.append(IdeaStatus(idea=idea.id).button(t("idea.button.status", lang)))
     sections.append(Section(text=t("idea.detail.actions", lang), buttons=buttons))
-    return Reply(text=f"{number(idea.id)} {escape(idea.title)}", sections=sections)
+    return Reply(text=f"{number(idea.id)} {literal(idea.title)}", sections=sections)

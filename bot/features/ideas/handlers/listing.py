@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.app.core import Core
 from bot.chat.i18n import t
-from bot.chat.reply import Button, Reply, Section, escape
+from bot.chat.markup import literal
+from bot.chat.reply import Button, Reply, Section
 from bot.chat.request import Request
 from bot.common.departments import department_name, find_department, load_departments
 from bot.features.ideas import store
@@ -83,11 +84,11 @@ def list_action(core: Core, request: Request, action: IdeaList) -> Reply:
 
 def view_title(view: str, arg: str, lang: str) -> str:
     if view == "status":
-        return t("idea.list.title_status", lang, status=status_label(arg, lang) if arg in STATUSES else escape(arg))
+        return t("idea.list.title_status", lang, status=status_label(arg, lang) if arg in STATUSES else literal(arg))
     if view == "dept":
-        return t("idea.list.title_department", lang, department=escape(department_name(arg)))
+        return t("idea.list.title_department", lang, department=literal(department_name(arg)))
     if view == "search":
-        return t("idea.list.title_search", lang, query=escape(arg))
+        return t("idea.list.title_search", lang, query=literal(arg))
     return t(f"idea.list.title_{view}", lang)
 
 
@@ -96,13 +97,13 @@ def listing(core: Core, request: Request, view: str, arg: str, page: int) -> Rep
     result = store.list_ideas(core, view, arg, page, request.user_id)
     title = view_title(view, arg, lang)
     header = t("idea.list.header", lang, title=title, total=result.total, page=result.page, pages=result.pages)
-    sections = [Section(text=f"*{header}*")]
+    sections = [Section(text=f"**{header}**")]
     for idea, votes, comments in result.rows:
         line = t(
             "idea.list.row",
             lang,
             number=number(idea.id),
-            title=escape(idea.title),
+            title=literal(idea.title),
             status=status_label(idea.status, lang),
             votes=votes,
             comments=comments,

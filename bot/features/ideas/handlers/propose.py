@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.app.core import Core
 from bot.chat.actions import Action
 from bot.chat.i18n import t
-from bot.chat.reply import Form, Input, Option, Reply, Section, escape
+from bot.chat.markup import channel, literal
+from bot.chat.reply import Form, Input, Option, Reply, Section
 from bot.chat.request import Request
 from bot.common.departments import load_departments
 from bot.features.ideas import store
@@ -127,9 +128,9 @@ def idea_command(core: Core, request: Request) -> Reply:
         return idea_help(lang)
     fields = parse_quick(text)
     if len(fields.proposal) > BODY_MAX:
-        kept = escape(text)
         message = t("idea.error.quick_too_long", lang, length=len(fields.proposal), limit=BODY_MAX)
-        return Reply(text=message, sections=[Section(text=message), Section(text=f"```{kept}```")])
+        kept = "\n".join("> " + literal(line) for line in text.split("\n"))
+        return Reply(text=message, sections=[Section(text=message), Section(text=kept)])
     reply = propose(core, request, fields)
     if fields.title.endswith("…") and len(text.partition("\n")[0].strip()) > TITLE_MAX:
         reply.sections.insert(0, Section(text=t("idea.title_shortened", lang, limit=TITLE_MAX)))
@@ -164,7 +165,7 @@ def similar_reply(matches, draft_id: int, lang: str) -> Reply:
             "idea.similar.row",
             lang,
             number=number(match.idea_id),
-            title=escape(match.title),
+            title=literal(match.title),
             status=status_label(match.status, lang),
         )
         vote = IdeaVote(idea=match.idea_id, add=True).button(t("idea.similar.vote", lang, number=number(match.idea_id)))
@@ -176,11 +177,11 @@ def similar_reply(matches, draft_id: int, lang: str) -> Reply:
 
 def received_reply(core: Core, idea: Idea, lang: str, created: bool) -> Reply:
     key = "idea.received" if created else "idea.already_received"
-    text = t(key, lang, number=number(idea.id), title=escape(idea.title))
-    channel = core.settings.kiun_ideas_channel
+    text = t(key, lang, number=number(idea.id), title=literal(idea.title))
+    ideas_channel = core.settings.kiun_ideas_channel
     lines = [text]
-    if created and channel:
-        lines.append(t("idea.received_channel", lang, channel=f"<#{channel}>"))
+    if created and ideas_channel:
+        lines.append(t("idea.received_channel", lang, channel=channel(ideas_channel)))
     if idea.anonymous:
         lines.append(t("idea.received_anonymous", lang))
     buttons = [show_button(idea.id, lang)]
@@ -238,5 +239,5 @@ def edit_form(core: Core, request: Request, action: IdeaEdit) -> Reply:
         return Reply(text=t("idea.error.locked", lang, status=status_label(idea.status, lang)))
     if problem:
         return Reply(text=t(f"idea.error.{problem}", lang))
-    text = t("idea.updated", lang, number=number(idea.id), title=escape(idea.title))
+    text = t("idea.updated", lang, number=number(idea.id), title=literal(idea.title))
     return Reply(text=text, sections=[Section(text=text, buttons=[show_button(idea.id, lang)])])

@@ -8,7 +8,8 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.app.core import Core
 from bot.chat.i18n import t
-from bot.chat.reply import File, Input, Option, Reply, Section, escape
+from bot.chat.markup import literal, person
+from bot.chat.reply import File, Input, Option, Reply, Section
 from bot.chat.request import Request
 from bot.common.departments import department_name, find_department, load_departments
 from bot.db.session import transaction
@@ -39,7 +40,7 @@ def status_action(core: Core, request: Request, action: IdeaStatus) -> Reply:
             "idea.status_form.intro",
             lang,
             number=number(idea.id),
-            title=escape(idea.title),
+            title=literal(idea.title),
             status=status_label(idea.status, lang),
         ),
         inputs=[
@@ -127,35 +128,36 @@ def admin_champion(core: Core, request: Request) -> Reply:
         with core.sessions() as session:
             rows = session.scalars(select(Champion).order_by(Champion.department, Champion.user_id)).all()
         lines = [
-            t("idea.champion.row", lang, department=department_name(row.department), user=f"<@{row.user_id}>")
+            t("idea.champion.row", lang, department=department_name(row.department), user=person(row.user_id))
             for row in rows
         ]
         body = "\n".join(lines) or t("idea.champion.none", lang)
         return Reply(
-            text=t("idea.champion.title", lang), sections=[Section(text=f"*{t('idea.champion.title', lang)}*\n{body}")]
+            text=t("idea.champion.title", lang),
+            sections=[Section(text=f"**{t('idea.champion.title', lang)}**\n{body}")],
         )
     if action not in ("add", "remove") or len(words) < 3:
         return Reply(text=t("idea.champion.usage", lang))
-    person = request.mentions.get(words[1])
-    if person is None:
-        return Reply(text=t("idea.champion.bad_user", lang, user=escape(words[1][:40])))
+    named = request.mentions.get(words[1])
+    if named is None:
+        return Reply(text=t("idea.champion.bad_user", lang, user=literal(words[1][:40])))
     department = find_department(" ".join(words[2:]))
     if department is None:
         names = "、".join(dep.name for dep in load_departments())
         return Reply(
-            text=t("idea.champion.bad_department", lang, department=escape(" ".join(words[2:])[:40]), valid=names)
+            text=t("idea.champion.bad_department", lang, department=literal(" ".join(words[2:])[:40]), valid=names)
         )
-    user_id = person.id
+    user_id = named.id
     if action == "remove":
         with transaction(core.sessions) as session:
             removed = session.execute(
                 delete(Champion).where(Champion.user_id == user_id, Champion.department == department.id)
             ).rowcount
         key = "idea.champion.removed" if removed else "idea.champion.not_found"
-        return Reply(text=t(key, lang, user=f"<@{user_id}>", department=department.name))
+        return Reply(text=t(key, lang, user=person(user_id), department=department.name))
     try:
         with transaction(core.sessions) as session:
             session.add(Champion(user_id=user_id, department=department.id, created_by=request.user_id))
     except IntegrityError:
-        return Reply(text=t("idea.champion.exists", lang, user=f"<@{user_id}>", department=department.name))
-    return Reply(text=t("idea.champion.added", lang, user=f"<@{user_id}>", department=department.name))
+        return Reply(text=t("idea.champion.exists", lang, user=person(user_id), department=department.name))
+    return Reply(text=t("idea.champion.added", lang, user=person(user_id), department=department.name))
