@@ -18,12 +18,10 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from bot.app.core import Core
-from bot.delivery.models import OutboxMessage
-from bot.scheduling.models import JobRun
+from bot.delivery.models import OutboxMessage, OutboxState
+from bot.scheduling.models import JobRun, JobState
 
 log = logging.getLogger(__name__)
-
-OUTBOX_STATES = ("pending", "sending", "sent", "failed", "unknown")
 
 disable_created_metrics()  # the *_created series only add noise to a small bot's scrape
 
@@ -48,13 +46,13 @@ class DatabaseCollector(Collector):
                 )
                 finished = session.execute(
                     select(JobRun.schedule, JobRun.state, func.count())
-                    .where(JobRun.state.in_(("done", "failed", "missed")))
+                    .where(JobRun.state.in_((JobState.DONE, JobState.FAILED, JobState.MISSED)))
                     .group_by(JobRun.schedule, JobRun.state)
                 ).all()
         except Exception:  # noqa: BLE001 - the database is down: report what we can (healthz says why)
             log.warning("metrics: database unavailable", exc_info=True)
             return
-        for state in sorted(set(OUTBOX_STATES) | set(counts)):
+        for state in sorted(set(OutboxState) | set(counts)):
             outbox.add_metric([state], counts.get(state, 0))
         for schedule, state, count in finished:
             runs.add_metric([schedule, state], count)

@@ -53,14 +53,14 @@ def _list(settings: Settings, args: argparse.Namespace) -> int:
 
 def _results(settings: Settings, args: argparse.Namespace) -> int:
     from bot.chat.markup import plain
-    from bot.features.polls.models import PollRun
+    from bot.features.polls.models import PollRun, RunState
     from bot.features.polls.results import compute_results
     from bot.features.polls.views import results_message
 
     core = _core(settings)
     with core.sessions() as session:
         if args.run_id is None:
-            query = select(PollRun).where(PollRun.state == "closed").order_by(PollRun.id.desc()).limit(1)
+            query = select(PollRun).where(PollRun.state == RunState.CLOSED).order_by(PollRun.id.desc()).limit(1)
             run = session.scalar(query)
             if run is None:
                 print("kiun: no closed poll run yet", file=sys.stderr)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 
 _SPACE = re.compile(r"\s+")
 # Latin letters and digits (after NFKC): one term per run.
@@ -91,8 +90,3 @@ def coverage(query: str, text: str) -> float:
     if not wanted:
         return 0.0
     return len(wanted & set(terms(text))) / len(wanted)
-
-
-def join_terms(items: Iterable[str]) -> str:
-    """Terms as one space-separated string (what the lexical index stores)."""
-    return " ".join(items)

@@ -6,6 +6,7 @@ Uniqueness that matters is a database constraint (see DESIGN §2), never only a 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Dialect, Index, Integer, String, Text, TypeDecorator
@@ -29,6 +30,14 @@ class AddressJSON(TypeDecorator[Address]):
         return None if value is None else ADDRESS.validate_json(value)
 
 
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
 class OutboxMessage(Base):
     """A message waiting to be (or already) delivered; ``key`` makes enqueueing idempotent.
 
@@ -44,7 +53,7 @@ class OutboxMessage(Base):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     address: Mapped[Address] = mapped_column(AddressJSON)  # where it goes
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)

@@ -52,12 +52,10 @@ from bot.chat.address import Address
 from bot.chat.capabilities import Capabilities, fit
 from bot.chat.reply import Reply
 from bot.db.types import utcnow
-from bot.delivery.models import OutboxMessage
+from bot.delivery.models import OutboxMessage, OutboxState
 
 log = logging.getLogger(__name__)
 
-PENDING, SENDING, SENT, FAILED, UNKNOWN = "pending", "sending", "sent", "failed", "unknown"
-STATES = (PENDING, SENDING, SENT, FAILED, UNKNOWN)
 LEASE = timedelta(minutes=5)
 # With the backoff below, 16 attempts span at least 3.7 hours (at most 7.4): a Slack outage that long loses nothing.
 MAX_ATTEMPTS = 16
@@ -79,7 +77,8 @@ class PermanentDeliveryError(Exception):
 
 
 class Transport(Protocol):
-    """Sends one reply to a platform, whose :class:`Capabilities` it declares.
+    """Sends one reply to a platform, or replaces one it posted (``ref`` as ``send`` returned it); the platform
+    declares its :class:`Capabilities`.
 
     Returns the platform's reference to the posted message. Raises :class:`TransientDeliveryError` or
     :class:`PermanentDeliveryError`; any other exception counts as transient.
@@ -88,13 +87,6 @@ class Transport(Protocol):
     capabilities: Capabilities
 
     def send(self, to: Address, reply: Reply) -> str: ...
-
-
-class UpdatingTransport(Protocol):
-    """A transport that can also replace a message it posted (``ref`` as returned by ``send``) with ``reply``.
-
-    Needed only for outbox rows enqueued with ``replaces``; returns the message reference.
-    """
 
     def update(self, to: Address, ref: str, reply: Reply) -> str: ...
 
@@ -229,7 +221,9 @@ class Sender:
         now = utcnow()
         with self.core.sessions() as session:
             stale = session.scalars(
-                select(OutboxMessage).where(OutboxMessage.state == SENDING, OutboxMessage.claimed_at < now - self.lease)
+                select(OutboxMessage).where(
+                    OutboxMessage.state == OutboxState.SENDING, OutboxMessage.claimed_at < now - self.lease
+                )
             ).all()
         settled = 0
         for row in stale:
@@ -240,13 +234,16 @@ class Sender:
                 log.exception("outbox: delivery check failed for %s", row.key)
                 continue
             if row.replaces:  # an edit: doing it again is harmless
-                values = {"state": PENDING, "next_attempt_at": now}
+                values = {"state": OutboxState.PENDING, "next_attempt_at": now}
             elif delivered is True:
-                values = {"state": SENT, "sent_at": now}
+                values = {"state": OutboxState.SENT, "sent_at": now}
             elif delivered is False:
-                values = {"state": PENDING, "next_attempt_at": now}
+                values = {"state": OutboxState.PENDING, "next_attempt_at": now}
             else:
-                values = {"state": UNKNOWN, "last_error": "sender stopped during the call; delivery unknown"}
+                values = {
+                    "state": OutboxState.UNKNOWN,
+                    "last_error": "sender stopped during the call; delivery unknown",
+                }
             if self._finish(row, values, claimed_by=row.claimed_by):
                 settled += 1
                 log.warning("outbox: %s was left sending by %s; now %s", row.key, row.claimed_by, values["state"])
@@ -257,7 +254,7 @@ class Sender:
         """The id of the oldest message due at ``now``."""
         return (
             select(OutboxMessage.id)
-            .where(OutboxMessage.state == PENDING, OutboxMessage.next_attempt_at <= now)
+            .where(OutboxMessage.state == OutboxState.PENDING, OutboxMessage.next_attempt_at <= now)
             .order_by(OutboxMessage.id)
             .limit(1)
         )
@@ -275,8 +272,13 @@ class Sender:
             while (row_id := session.scalar(due)) is not None:
                 claimed = session.execute(
                     update(OutboxMessage)
-                    .where(OutboxMessage.id == row_id, OutboxMessage.state == PENDING)
-                    .values(state=SENDING, claimed_by=self.id, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+                    .where(OutboxMessage.id == row_id, OutboxMessage.state == OutboxState.PENDING)
+                    .values(
+                        state=OutboxState.SENDING,
+                        claimed_by=self.id,
+                        claimed_at=now,
+                        attempts=OutboxMessage.attempts + 1,
+                    )
                 )
                 if claimed.rowcount == 1:
                     row = session.get(OutboxMessage, row_id, populate_existing=True)
@@ -315,10 +317,12 @@ class Sender:
             delay = max(self._backoff(row.attempts), retry_after or 0.0)
             unexpected = not isinstance(exc, TransientDeliveryError)
             log.warning("outbox: %s not sent; retrying in %.0f s", row.key, delay, exc_info=unexpected)
-            values = {"state": PENDING, "next_attempt_at": utcnow() + timedelta(seconds=delay)}
+            values = {"state": OutboxState.PENDING, "next_attempt_at": utcnow() + timedelta(seconds=delay)}
             self._finish(row, values | {"last_error": _describe(exc)})
             return 0
-        self._finish(row, {"state": SENT, "message_ref": str(ref)[:500], "sent_at": utcnow(), "last_error": None})
+        self._finish(
+            row, {"state": OutboxState.SENT, "message_ref": str(ref)[:500], "sent_at": utcnow(), "last_error": None}
+        )
         return 1
 
     def _edit_target(self, row: OutboxMessage) -> str | int:
@@ -327,29 +331,35 @@ class Sender:
             original = session.scalar(select(OutboxMessage).where(OutboxMessage.key == row.replaces))
             newer = session.scalar(
                 select(OutboxMessage.id)
-                .where(OutboxMessage.replaces == row.replaces, OutboxMessage.id > row.id, OutboxMessage.state != FAILED)
+                .where(
+                    OutboxMessage.replaces == row.replaces,
+                    OutboxMessage.id > row.id,
+                    OutboxMessage.state != OutboxState.FAILED,
+                )
                 .limit(1)
             )
         if newer is not None:
             log.debug("outbox: %s is superseded by a newer edit", row.key)
-            self._finish(row, {"state": SENT, "sent_at": utcnow(), "last_error": "superseded by a newer edit"})
+            self._finish(
+                row, {"state": OutboxState.SENT, "sent_at": utcnow(), "last_error": "superseded by a newer edit"}
+            )
             return 0
         if (
             original is None
-            or original.state in (FAILED, UNKNOWN)
-            or (original.state == SENT and not original.message_ref)
+            or original.state in (OutboxState.FAILED, OutboxState.UNKNOWN)
+            or (original.state == OutboxState.SENT and not original.message_ref)
         ):
             return self._fail(row, f"the message to edit ({row.replaces}) was not delivered")
-        if original.state != SENT:  # not posted yet: wait for it without using up an attempt
+        if original.state != OutboxState.SENT:  # not posted yet: wait for it without using up an attempt
             later = max(utcnow(), original.next_attempt_at) + timedelta(seconds=BACKOFF_BASE)
-            self._finish(row, {"state": PENDING, "next_attempt_at": later, "attempts": row.attempts - 1})
+            self._finish(row, {"state": OutboxState.PENDING, "next_attempt_at": later, "attempts": row.attempts - 1})
             return 0
         return original.message_ref
 
     def _fail(self, row: OutboxMessage, error: str) -> int:
         """Give up on a message; returns 0 (not sent)."""
         log.warning("outbox: %s failed after %d attempts: %s", row.key, row.attempts, error)
-        self._finish(row, {"state": FAILED, "last_error": error})
+        self._finish(row, {"state": OutboxState.FAILED, "last_error": error})
         return 0
 
     def _backoff(self, attempts: int) -> float:
@@ -364,7 +374,7 @@ class Sender:
                 update(OutboxMessage)
                 .where(
                     OutboxMessage.id == row.id,
-                    OutboxMessage.state == SENDING,
+                    OutboxMessage.state == OutboxState.SENDING,
                     OutboxMessage.claimed_by == (claimed_by or self.id),
                 )
                 .values(**values)

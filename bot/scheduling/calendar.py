@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import holidays
 from sqlalchemy import select
@@ -85,14 +85,6 @@ class BusinessCalendar:
             if self.is_business_day(candidate):
                 return candidate
         raise ValueError(f"no business day within {MAX_SHIFT_DAYS} days before {day}")
-
-    def shift(self, when: datetime) -> datetime:
-        """Move an aware local datetime to the next business day at the same wall-clock time."""
-        target = self.next_business_day(when.date())
-        if target == when.date():
-            return when
-        naive = datetime.combine(target, when.time().replace(tzinfo=None))
-        return naive.replace(tzinfo=when.tzinfo)
 
     def add_business_days(self, day: date, count: int) -> date:
         """The business day ``count`` business days after ``day`` (for poll periods)."""

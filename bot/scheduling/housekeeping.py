@@ -10,7 +10,7 @@ from sqlalchemy import delete
 
 from bot.app.core import Core
 from bot.db.session import transaction
-from bot.delivery.models import OutboxMessage, SlackEvent
+from bot.delivery.models import OutboxMessage, OutboxState, SlackEvent
 from bot.scheduling.models import JobRun
 from bot.scheduling.registry import job
 
@@ -36,7 +36,7 @@ def housekeeping(core: Core, occurrence: datetime, params: dict[str, Any]) -> st
         events = session.execute(delete(SlackEvent).where(SlackEvent.received_at < occurrence - SLACK_EVENTS_KEPT))
         sent = session.execute(
             delete(OutboxMessage).where(
-                OutboxMessage.state == "sent", OutboxMessage.sent_at < occurrence - SENT_MESSAGES_KEPT
+                OutboxMessage.state == OutboxState.SENT, OutboxMessage.sent_at < occurrence - SENT_MESSAGES_KEPT
             )
         )
         runs = session.execute(delete(JobRun).where(JobRun.started_at < occurrence - JOB_RUNS_KEPT))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, Integer, String, Text, UniqueConstraint
@@ -27,6 +28,14 @@ class Schedule(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class JobState(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    MISSED = "missed"  # kiun was down past the catch-up grace
+    SKIPPED = "skipped"  # never stored: the occurrence was taken by another worker or the schedule is gone
+
+
 class JobRun(Base):
     """One firing of a schedule; the row is inserted before any work, so one replica wins each occurrence."""
 
@@ -36,7 +45,7 @@ class JobRun(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     schedule: Mapped[str] = mapped_column(String(64))
     occurrence: Mapped[datetime] = mapped_column(UTCDateTime)
-    state: Mapped[str] = mapped_column(String(16), default="running")  # running | done | failed | missed
+    state: Mapped[str] = mapped_column(String(16), default=JobState.RUNNING)
     worker: Mapped[str] = mapped_column(String(120), default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -34,7 +34,7 @@ from bot.app.core import Core
 from bot.db.session import transaction
 from bot.db.types import utcnow
 from bot.scheduling.calendar import BusinessCalendar
-from bot.scheduling.models import JobRun, Schedule
+from bot.scheduling.models import JobRun, JobState, Schedule
 from bot.scheduling.registry import registry
 from bot.scheduling.triggers import ScheduleTrigger, parse_cron
 
@@ -217,18 +217,18 @@ def run_now(core: Core, name: str) -> int:
     """Run a schedule's job once now and print what it did (exit code: 0 done, 1 failed or taken)."""
     schedule = _get(core, name)
     state, detail = _run(core, schedule.name, core.local_now())
-    stream = sys.stdout if state == "done" else sys.stderr
+    stream = sys.stdout if state == JobState.DONE else sys.stderr
     print(f"kiun: {name}: {detail or state}", file=stream)
-    return 0 if state == "done" else 1
+    return 0 if state == JobState.DONE else 1
 
 
-def run_occurrence(core: Core, name: str, occurrence: datetime) -> str:
+def run_occurrence(core: Core, name: str, occurrence: datetime) -> JobState:
     """Claim ``occurrence`` of schedule ``name`` and run its job: ``done``, ``failed`` or ``skipped``
     (another worker has the row already). A failing job is recorded, never raised."""
     return _run(core, name, occurrence)[0]
 
 
-def _run(core: Core, name: str, occurrence: datetime) -> tuple[str, str | None]:
+def _run(core: Core, name: str, occurrence: datetime) -> tuple[JobState, str | None]:
     """:func:`run_occurrence`, with the job's outcome (what it did, or why it did nothing) or the error."""
     fields = {"schedule": name, "occurrence": occurrence.isoformat()}
     try:
@@ -236,13 +236,13 @@ def _run(core: Core, name: str, occurrence: datetime) -> tuple[str, str | None]:
             schedule = session.scalar(select(Schedule).where(Schedule.name == name))
             if schedule is None:
                 log.warning("schedule %s no longer exists", name, extra=fields)
-                return "skipped", "the schedule no longer exists"
+                return JobState.SKIPPED, "the schedule no longer exists"
             job_name, params = schedule.job, dict(schedule.params or {})
-            run = JobRun(schedule=name, occurrence=occurrence, state="running", worker=core.worker_id)
+            run = JobRun(schedule=name, occurrence=occurrence, state=JobState.RUNNING, worker=core.worker_id)
             session.add(run)
     except IntegrityError:
         log.info("job %s at %s: taken by another worker", name, fields["occurrence"], extra=fields | {"won": False})
-        return "skipped", "this occurrence was taken by another worker"
+        return JobState.SKIPPED, "this occurrence was taken by another worker"
     log.info("job %s at %s: started", name, fields["occurrence"], extra=fields | {"won": True})
     error = outcome = None
     try:
@@ -253,7 +253,7 @@ def _run(core: Core, name: str, occurrence: datetime) -> tuple[str, str | None]:
     except Exception as exc:  # noqa: BLE001 - a failing job must never stop the scheduler
         error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS]
         log.exception("job %s at %s failed", name, fields["occurrence"], extra=fields)
-    state = "failed" if error else "done"
+    state = JobState.FAILED if error else JobState.DONE
     with transaction(core.sessions) as session:
         row = session.get(JobRun, run.id)
         row.state, row.error, row.finished_at = state, error, utcnow()
@@ -326,7 +326,7 @@ def record_misses(core: Core, now: datetime | None = None) -> list[tuple[str, da
         return []
     error = MISSED_ERROR.format(minutes=minutes)
     rows = [
-        {"schedule": name, "occurrence": occurrence, "state": "missed", "worker": core.worker_id, "error": error}
+        {"schedule": name, "occurrence": occurrence, "state": JobState.MISSED, "worker": core.worker_id, "error": error}
         for name, occurrence in missed
     ]
     with transaction(core.sessions) as session:

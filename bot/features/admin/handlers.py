@@ -16,8 +16,7 @@ from bot.chat.reply import Button, Reply, Section
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.db.session import transaction
-from bot.delivery.models import OutboxMessage
-from bot.delivery.outbox import STATES
+from bot.delivery.models import OutboxMessage, OutboxState
 from bot.features.admin.actions import HelpButton
 from bot.scheduling.models import CalendarOverride
 
@@ -168,8 +167,8 @@ def admin_closed(core: Core, request: Request, words: list[str]) -> Reply:
 def admin_outbox(core: Core, request: Request) -> Reply:
     with core.sessions() as session:
         counts = dict(session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
-    values = {state: counts.get(state, 0) for state in STATES}
+    values = {state: counts.get(state, 0) for state in OutboxState}
     summary = t("admin.outbox.summary", request.lang, **values)
-    if not values["unknown"]:
+    if not values[OutboxState.UNKNOWN]:
         return Reply(text=summary)
     return Reply(text=summary, sections=[Section(text=f"{summary}\n{t('admin.outbox.unknown_note', request.lang)}")])

@@ -13,7 +13,7 @@ from bot.chat.address import User
 from bot.chat.i18n import t
 from bot.chat.reply import Reply, Section
 from bot.db.session import transaction
-from bot.delivery.models import OutboxMessage
+from bot.delivery.models import OutboxMessage, OutboxState
 from bot.scheduling.calendar import BusinessCalendar, short_day
 from bot.scheduling.models import Schedule
 from bot.scheduling.registry import job
@@ -61,7 +61,7 @@ def plan_reply(core: Core, start: datetime, lang: str) -> Reply:
     with core.sessions() as session:
         schedules = session.scalars(select(Schedule).where(Schedule.enabled.is_(True)).order_by(Schedule.name)).all()
         calendar = BusinessCalendar.load(session, core.settings.kiun_year_end_closed)
-        failed = session.scalar(select(func.count()).where(OutboxMessage.state == "failed"))
+        failed = session.scalar(select(func.count()).where(OutboxMessage.state == OutboxState.FAILED))
     runs: list[tuple[datetime, str]] = []
     crowded: list[str] = []
     for schedule in schedules:

@@ -7,6 +7,7 @@ export ever shows it (see bot.features.ideas).
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -14,6 +15,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base
 from bot.db.types import UTCDateTime, utcnow
+
+
+class IdeaStatus(StrEnum):
+    """Where an idea is in the DX office's workflow (transitions in bot.features.ideas.rules)."""
+
+    RECEIVED = "received"
+    REVIEWING = "reviewing"
+    ADOPTED = "adopted"
+    PARTIAL = "partial"
+    REJECTED = "rejected"
+    RETURNED = "returned"
+    DONE = "done"
 
 
 class Idea(Base):
@@ -32,7 +45,7 @@ class Idea(Base):
     hours_saved: Mapped[int | None] = mapped_column(Integer, nullable=True)  # per month, as the proposer estimates
     department: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     category: Mapped[str] = mapped_column(String(32), default="other")
-    status: Mapped[str] = mapped_column(String(16), default="received")
+    status: Mapped[str] = mapped_column(String(16), default=IdeaStatus.RECEIVED)
     effect_note: Mapped[str] = mapped_column(Text, default="")  # what it achieved, noted when done
     search_text: Mapped[str] = mapped_column(Text, default="")  # normalised title and body, for search
     dedupe_key: Mapped[str] = mapped_column(String(64), unique=True)  # same person + same text = same idea

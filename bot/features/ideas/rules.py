@@ -8,35 +8,33 @@ from dataclasses import asdict, dataclass
 
 from bot.chat.i18n import t
 from bot.common.departments import find_department
+from bot.features.ideas.models import IdeaStatus
 
 TITLE_MAX = 80
 BODY_MAX = 3000
 REASON_MAX = 1000
 HOURS_MAX = 10000
 
-RECEIVED, REVIEWING, ADOPTED, PARTIAL, REJECTED, RETURNED, DONE = (
-    "received",
-    "reviewing",
-    "adopted",
-    "partial",
-    "rejected",
-    "returned",
-    "done",
-)
-STATUSES = (RECEIVED, REVIEWING, ADOPTED, PARTIAL, REJECTED, RETURNED, DONE)
+STATUSES = tuple(IdeaStatus)  # for membership tests on plain strings (``in IdeaStatus`` raises on Python 3.11)
 # Who may go where: the DX office's usual path 受付 → 検討中 → 採用/一部採用/不採用/差し戻し → 実施済, plus
 # reopening. A returned idea goes back to 受付 when its proposer revises it (see store.edit_idea).
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    RECEIVED: (REVIEWING, ADOPTED, PARTIAL, REJECTED, RETURNED),
-    REVIEWING: (ADOPTED, PARTIAL, REJECTED, RETURNED),
-    RETURNED: (REVIEWING, REJECTED),
-    ADOPTED: (DONE, REVIEWING),
-    PARTIAL: (DONE, REVIEWING),
-    REJECTED: (REVIEWING,),
-    DONE: (),
+TRANSITIONS: dict[str, tuple[IdeaStatus, ...]] = {
+    IdeaStatus.RECEIVED: (
+        IdeaStatus.REVIEWING,
+        IdeaStatus.ADOPTED,
+        IdeaStatus.PARTIAL,
+        IdeaStatus.REJECTED,
+        IdeaStatus.RETURNED,
+    ),
+    IdeaStatus.REVIEWING: (IdeaStatus.ADOPTED, IdeaStatus.PARTIAL, IdeaStatus.REJECTED, IdeaStatus.RETURNED),
+    IdeaStatus.RETURNED: (IdeaStatus.REVIEWING, IdeaStatus.REJECTED),
+    IdeaStatus.ADOPTED: (IdeaStatus.DONE, IdeaStatus.REVIEWING),
+    IdeaStatus.PARTIAL: (IdeaStatus.DONE, IdeaStatus.REVIEWING),
+    IdeaStatus.REJECTED: (IdeaStatus.REVIEWING,),
+    IdeaStatus.DONE: (),
 }
-REASON_REQUIRED = (REJECTED, RETURNED)
-EDITABLE = (RECEIVED, RETURNED)  # the proposer may still revise the text
+REASON_REQUIRED = (IdeaStatus.REJECTED, IdeaStatus.RETURNED)
+EDITABLE = (IdeaStatus.RECEIVED, IdeaStatus.RETURNED)  # the proposer may still revise the text
 
 CATEGORIES = ("paperless", "counter", "genai", "lowcode", "data", "process", "other")
 

@@ -17,20 +17,11 @@ from bot.chat.address import Channel, User
 from bot.common.japanese import normalize
 from bot.db.session import transaction
 from bot.db.types import utcnow
-from bot.delivery.models import OutboxMessage
+from bot.delivery.models import OutboxMessage, OutboxState
 from bot.delivery.outbox import enqueue
-from bot.features.ideas.models import Champion, Idea, IdeaComment, IdeaDraft, IdeaEvent, IdeaVote
+from bot.features.ideas.models import Champion, Idea, IdeaComment, IdeaDraft, IdeaEvent, IdeaStatus, IdeaVote
 from bot.features.ideas.posts import post_reply, status_dm
-from bot.features.ideas.rules import (
-    DONE,
-    EDITABLE,
-    REASON_MAX,
-    REASON_REQUIRED,
-    RECEIVED,
-    RETURNED,
-    TRANSITIONS,
-    IdeaFields,
-)
+from bot.features.ideas.rules import EDITABLE, REASON_MAX, REASON_REQUIRED, TRANSITIONS, IdeaFields
 
 COMMENT_MAX = 3000
 DRAFTS_KEPT = timedelta(days=7)
@@ -81,13 +72,13 @@ def create_idea(core: Core, user_id: str, fields: IdeaFields, draft_id: int | No
                 hours_saved=fields.hours_saved,
                 department=fields.department,
                 category=fields.category,
-                status=RECEIVED,
+                status=IdeaStatus.RECEIVED,
                 search_text=search_text(fields),
                 dedupe_key=dedupe_key(user_id, fields),
             )
             session.add(idea)
             session.flush()
-            session.add(IdeaEvent(idea_id=idea.id, actor_id=user_id, from_status=None, to_status=RECEIVED))
+            session.add(IdeaEvent(idea_id=idea.id, actor_id=user_id, from_status=None, to_status=IdeaStatus.RECEIVED))
             core.home_changed(user_id, session)  # "my ideas" on the App Home
             if draft_id is not None:
                 session.execute(update(IdeaDraft).where(IdeaDraft.id == draft_id).values(idea_id=idea.id))
@@ -208,7 +199,7 @@ def change_status(
             return Transition(idea, "reason_too_long", current)
         idea.status = to_status
         idea.status_changed_at = utcnow()
-        if to_status == DONE and reason:
+        if to_status == IdeaStatus.DONE and reason:
             idea.effect_note = reason
         event = IdeaEvent(idea_id=idea_id, actor_id=actor_id, from_status=current, to_status=to_status, reason=reason)
         session.add(event)
@@ -248,9 +239,16 @@ def edit_idea(core: Core, idea_id: int, user_id: str, fields: IdeaFields) -> tup
                 setattr(idea, name, getattr(fields, name))
             idea.search_text = search_text(fields)
             idea.dedupe_key = dedupe_key(user_id, fields)
-            if idea.status == RETURNED:
-                session.add(IdeaEvent(idea_id=idea_id, actor_id=user_id, from_status=RETURNED, to_status=RECEIVED))
-                idea.status, idea.status_changed_at = RECEIVED, utcnow()
+            if idea.status == IdeaStatus.RETURNED:
+                session.add(
+                    IdeaEvent(
+                        idea_id=idea_id,
+                        actor_id=user_id,
+                        from_status=IdeaStatus.RETURNED,
+                        to_status=IdeaStatus.RECEIVED,
+                    )
+                )
+                idea.status, idea.status_changed_at = IdeaStatus.RECEIVED, utcnow()
             session.flush()
             _enqueue_post_edit(core, session, idea, revision)
             core.home_changed(user_id, session)
@@ -268,7 +266,7 @@ def sync_post_refs(session: Session) -> None:
     keys = {post_key(idea_id): idea_id for idea_id in ids}
     sent = session.execute(
         select(OutboxMessage.key, OutboxMessage.message_ref).where(
-            OutboxMessage.key.in_(keys), OutboxMessage.state == "sent", OutboxMessage.message_ref.is_not(None)
+            OutboxMessage.key.in_(keys), OutboxMessage.state == OutboxState.SENT, OutboxMessage.message_ref.is_not(None)
         )
     ).all()
     for key, ref in sent:

@@ -17,6 +17,7 @@ from bot.delivery.outbox import enqueue
 from bot.features.lessons import learning
 from bot.features.lessons.catalogue import catalogue
 from bot.features.lessons.facts import build_facts
+from bot.features.lessons.models import ReviewState
 from bot.features.lessons.views import fact_reply, lesson_reply, review_dm_reply, review_post_reply
 from bot.scheduling.calendar import short_day
 from bot.scheduling.registry import job
@@ -118,7 +119,7 @@ def send_reviews(core: Core, occurrence: datetime, params: dict[str, Any]) -> st
         for item in learning.claim_due_reviews(session, today):
             lesson = lessons.get(item.lesson_id)
             if lesson is None:  # the lesson was removed from content: nothing to ask
-                item.state = learning.DONE
+                item.state = ReviewState.DONE
                 dropped += 1
                 continue
             reply = review_dm_reply(lesson, learning.review_quiz(item.id, item.sends), item.step + 1, lang)

@@ -34,10 +34,9 @@ from bot.db.session import transaction
 from bot.db.types import utcnow
 from bot.features.lessons.catalogue import Catalogue, Lesson
 from bot.features.lessons.facts import Fact, FactList
-from bot.features.lessons.models import ContentPost, LessonView, QuizAnswer, QuizReview, ReviewSetting
+from bot.features.lessons.models import ContentPost, LessonView, QuizAnswer, QuizReview, ReviewSetting, ReviewState
 
 INTERVALS = (3, 7, 21)  # days before review 1, 2, 3
-WAITING, SENT, DONE = "waiting", "sent", "done"
 _QUIZ = re.compile(r"^(?:L:(?P<lesson>[a-z0-9-]+)(?::(?P<round>\d+))?|R:(?P<review>\d+):(?P<send>\d+))$")
 
 
@@ -207,7 +206,9 @@ def _review_day(session: Session, user_id: str, lesson_id: str, target: date, se
     taken = set(
         session.scalars(
             select(QuizReview.due_on).where(
-                QuizReview.user_id == user_id, QuizReview.lesson_id != lesson_id, QuizReview.state == WAITING
+                QuizReview.user_id == user_id,
+                QuizReview.lesson_id != lesson_id,
+                QuizReview.state == ReviewState.WAITING,
             )
         )
     )
@@ -221,10 +222,10 @@ def _schedule_review(
     session: Session, user_id: str, lesson_id: str, today: date, send_day: Callable[[date], date]
 ) -> date:
     due = _review_day(session, user_id, lesson_id, today + timedelta(days=INTERVALS[0]), send_day)
-    values = {"step": 0, "due_on": due, "state": WAITING, "sends": 0, "updated_at": utcnow()}
+    values = {"step": 0, "due_on": due, "state": ReviewState.WAITING, "sends": 0, "updated_at": utcnow()}
     _insert_ignore(session, QuizReview, user_id=user_id, lesson_id=lesson_id, **values)
     item = session.scalar(select(QuizReview).where(QuizReview.user_id == user_id, QuizReview.lesson_id == lesson_id))
-    item.step, item.due_on, item.state = 0, due, WAITING
+    item.step, item.due_on, item.state = 0, due, ReviewState.WAITING
     return due
 
 
@@ -234,14 +235,14 @@ def _advance_review(
     """Move a DM review on after its answer: ``(next due date, done)``; an answer to an outdated DM changes
     nothing."""
     item = session.get(QuizReview, quiz.review_id)
-    if item is None or item.state != SENT or item.sends != quiz.send:
+    if item is None or item.state != ReviewState.SENT or item.sends != quiz.send:
         return None, False
     item.step = item.step + 1 if correct else 0
     if item.step >= len(INTERVALS):
-        item.state = DONE
+        item.state = ReviewState.DONE
         return None, True
     target = today + timedelta(days=INTERVALS[item.step])
-    item.state, item.due_on = WAITING, _review_day(session, item.user_id, item.lesson_id, target, send_day)
+    item.state, item.due_on = ReviewState.WAITING, _review_day(session, item.user_id, item.lesson_id, target, send_day)
     return item.due_on, False
 
 
@@ -270,7 +271,9 @@ def set_reviews(core: Core, user_id: str, enabled: bool) -> None:
 
 def pending_reviews(session: Session, user_id: str) -> int:
     return session.scalar(
-        select(func.count()).where(QuizReview.user_id == user_id, QuizReview.state.in_((WAITING, SENT)))
+        select(func.count()).where(
+            QuizReview.user_id == user_id, QuizReview.state.in_((ReviewState.WAITING, ReviewState.SENT))
+        )
     )
 
 
@@ -280,14 +283,14 @@ def claim_due_reviews(session: Session, today: date) -> list[QuizReview]:
     off = select(ReviewSetting.user_id).where(ReviewSetting.enabled.is_(False))
     due = session.scalars(
         select(QuizReview)
-        .where(QuizReview.state == WAITING, QuizReview.due_on <= today, QuizReview.user_id.not_in(off))
+        .where(QuizReview.state == ReviewState.WAITING, QuizReview.due_on <= today, QuizReview.user_id.not_in(off))
         .order_by(QuizReview.user_id, QuizReview.due_on, QuizReview.id)
     ).all()
     chosen: dict[str, QuizReview] = {}
     for item in due:
         chosen.setdefault(item.user_id, item)
     for item in chosen.values():
-        item.state, item.sends = SENT, item.sends + 1
+        item.state, item.sends = ReviewState.SENT, item.sends + 1
     session.flush()
     return list(chosen.values())
 
@@ -297,7 +300,7 @@ def next_review_day(session: Session, today: date) -> date | None:
     off = select(ReviewSetting.user_id).where(ReviewSetting.enabled.is_(False))
     return session.scalar(
         select(func.min(QuizReview.due_on)).where(
-            QuizReview.state == WAITING, QuizReview.due_on > today, QuizReview.user_id.not_in(off)
+            QuizReview.state == ReviewState.WAITING, QuizReview.due_on > today, QuizReview.user_id.not_in(off)
         )
     )
 

@@ -7,6 +7,7 @@ each quiz once, and each person has at most one review item per lesson.
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Boolean, Date, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -55,6 +56,12 @@ class QuizAnswer(Base):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class ReviewState(StrEnum):
+    WAITING = "waiting"
+    SENT = "sent"
+    DONE = "done"
+
+
 class QuizReview(Base):
     """A lesson a person answered wrong, to be asked again by DM after 3, then 7, then 21 days.
 
@@ -71,7 +78,7 @@ class QuizReview(Base):
     lesson_id: Mapped[str] = mapped_column(String(64))
     step: Mapped[int] = mapped_column(Integer, default=0)
     due_on: Mapped[date] = mapped_column(Date)
-    state: Mapped[str] = mapped_column(String(16), default="waiting")
+    state: Mapped[str] = mapped_column(String(16), default=ReviewState.WAITING)
     sends: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

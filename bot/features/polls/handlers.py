@@ -22,7 +22,7 @@ from bot.chat.router import Router
 from bot.features.polls import runs
 from bot.features.polls.actions import PollAnswer as AnswerButton
 from bot.features.polls.actions import PollShow, PollText
-from bot.features.polls.models import PollAnswer, PollRun
+from bot.features.polls.models import PollAnswer, PollRun, RunState
 from bot.features.polls.results import compute_results
 from bot.features.polls.runs import COMMENT_LIMIT, PollError, broadcast, close_run, record_answer, start_run
 from bot.features.polls.templates import PollTemplate, TemplateError, get_template, load_templates
@@ -73,8 +73,10 @@ def answer(core: Core, request: Request, action: AnswerButton) -> Reply:
     run, question_id, raw = _run(core, action.run), action.question, action.answer
     question = next((q for q in run.spec["questions"] if q["id"] == question_id), None)
     if question is not None and question["type"] == "text":
-        if run.state != runs.OPEN:
-            raise PollError("poll.closed" if run.state == runs.CLOSED else "poll.not_ready", title=literal(run.title))
+        if run.state != RunState.OPEN:
+            raise PollError(
+                "poll.closed" if run.state == RunState.CLOSED else "poll.not_ready", title=literal(run.title)
+            )
         current = runs.current_text(core, request.user_id, run.id, question_id)
         form = text_form(run, PollTemplate.from_spec(run.spec).question(question_id), current, request.lang)
         return Reply(text=form.title, form=form)

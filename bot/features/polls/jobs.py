@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app.core import Core
-from bot.features.polls.models import PollRun
-from bot.features.polls.runs import OPEN, PollError, close_run, open_run, remind, resume_opening
+from bot.features.polls.models import PollRun, RunState
+from bot.features.polls.runs import PollError, close_run, open_run, remind, resume_opening
 from bot.features.polls.templates import PollTemplate, load_templates
 from bot.scheduling.calendar import BusinessCalendar, short_day
 from bot.scheduling.registry import job
@@ -149,7 +149,7 @@ def poll_close(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
 def _next_run(core: Core, nothing: str, day_column: str, verb: str, extra=None) -> str:
     """``nothing`` (why a run did nothing), followed by the open run it will act on next, if any."""
     column = getattr(PollRun, day_column)
-    conditions = [PollRun.state == OPEN, column.is_not(None)]
+    conditions = [PollRun.state == RunState.OPEN, column.is_not(None)]
     if extra is not None:
         conditions.append(extra)
     with core.sessions() as session:
@@ -164,7 +164,7 @@ def _each(core: Core, occurrence: datetime, day_column: str, action: Callable, e
     ``(run id, result)`` of each; one run's failure does not stop the others, and the job fails at the end so it
     shows in ``kiun jobs``."""
     column = getattr(PollRun, day_column)
-    conditions = [PollRun.state == OPEN, column.is_not(None), column <= occurrence.date()]
+    conditions = [PollRun.state == RunState.OPEN, column.is_not(None), column <= occurrence.date()]
     if extra is not None:
         conditions.append(extra)
     with core.sessions() as session:

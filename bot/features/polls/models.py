@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -23,6 +24,12 @@ TOKEN_LENGTH = 64  # hex of HMAC-SHA256
 
 def random_id() -> str:
     return secrets.token_hex(16)
+
+
+class RunState(StrEnum):
+    OPENING = "opening"
+    OPEN = "open"
+    CLOSED = "closed"
 
 
 class PollRun(Base):
@@ -39,7 +46,7 @@ class PollRun(Base):
     title: Mapped[str] = mapped_column(String(200))
     anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(16), default="opening")
+    state: Mapped[str] = mapped_column(String(16), default=RunState.OPENING)
     channel: Mapped[str] = mapped_column(String(500))
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     opened_on: Mapped[date] = mapped_column(Date)

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.app.core import Core
-from bot.features.polls.models import PollAnswer, PollRun
+from bot.features.polls.models import PollAnswer, PollRun, RunState
 from bot.features.polls.templates import PollTemplate, Question
 
 MIN_SCORES = 5
@@ -209,7 +209,7 @@ def _add_previous(session: Session, run: PollRun, results: RunResults) -> None:
     """For each scored question, its headline number in the latest earlier run of the poll that showed it."""
     earlier = session.scalars(
         select(PollRun)
-        .where(PollRun.poll == run.poll, PollRun.id < run.id, PollRun.state == "closed")
+        .where(PollRun.poll == run.poll, PollRun.id < run.id, PollRun.state == RunState.CLOSED)
         .order_by(PollRun.id.desc())
     ).all()
     wanted = {q.question.id: q for q in results.questions if q.question.scored}
@@ -289,7 +289,7 @@ def momentum_trend(
     """The core questions of the last ``limit`` closed runs of ``poll`` (opened on or before ``until`` when
     given), oldest first (for the engagement report and the results' comparison)."""
     with core.sessions() as session:
-        query = select(PollRun).where(PollRun.poll == poll, PollRun.state == "closed")
+        query = select(PollRun).where(PollRun.poll == poll, PollRun.state == RunState.CLOSED)
         if until is not None:
             query = query.where(PollRun.opened_on <= until)
         runs = session.scalars(query.order_by(PollRun.id.desc()).limit(limit)).all()

@@ -27,14 +27,13 @@ from bot.chat.directory import active_members, directory_of
 from bot.chat.markup import literal
 from bot.db.session import transaction
 from bot.db.types import utcnow
-from bot.delivery.models import OutboxMessage
-from bot.delivery.outbox import SENDING, enqueue
-from bot.features.polls.models import PollAnswer, PollRecipient, PollRun, random_id
+from bot.delivery.models import OutboxMessage, OutboxState
+from bot.delivery.outbox import enqueue
+from bot.features.polls.models import PollAnswer, PollRecipient, PollRun, RunState, random_id
 from bot.features.polls.templates import PollTemplate, Question
 
 log = logging.getLogger(__name__)
 
-OPENING, OPEN, CLOSED = "opening", "open", "closed"
 COMMENT_LIMIT = 2000
 SECRET_HINT = "set a long random secret, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 
@@ -98,7 +97,7 @@ def start_run(core: Core, template: PollTemplate, today: date) -> PollRun:
     )
     with transaction(core.sessions) as session:
         running = session.scalar(
-            select(PollRun.id).where(PollRun.poll == template.id, PollRun.state.in_((OPENING, OPEN)))
+            select(PollRun.id).where(PollRun.poll == template.id, PollRun.state.in_((RunState.OPENING, RunState.OPEN)))
         )
         if running is not None:
             raise PollError("poll.already_open", run=running)
@@ -107,7 +106,7 @@ def start_run(core: Core, template: PollTemplate, today: date) -> PollRun:
             title=template.title,
             anonymous=template.anonymous,
             spec=template.to_spec(),
-            state=OPENING,
+            state=RunState.OPENING,
             channel=channel,
             recipients=0,
             opened_on=opened_on,
@@ -126,7 +125,7 @@ def broadcast(core: Core, run_id: int) -> int:
 
     with core.sessions() as session:
         run = session.get(PollRun, run_id)
-    if run is None or run.state != OPENING:
+    if run is None or run.state != RunState.OPENING:
         return run.recipients if run else 0
     secret = secret_key(core)
     members = active_members(directory_of(core), run.channel)
@@ -134,8 +133,8 @@ def broadcast(core: Core, run_id: int) -> int:
     with transaction(core.sessions) as session:
         won = session.execute(
             update(PollRun)
-            .where(PollRun.id == run_id, PollRun.state == OPENING)
-            .values(state=OPEN, recipients=len(members))
+            .where(PollRun.id == run_id, PollRun.state == RunState.OPENING)
+            .values(state=RunState.OPEN, recipients=len(members))
         ).rowcount
         if not won:
             return len(members)
@@ -151,7 +150,7 @@ def broadcast(core: Core, run_id: int) -> int:
 def resume_opening(core: Core) -> list[int]:
     """Finish runs left ``opening`` (e.g. the process stopped while listing members); their ids."""
     with core.sessions() as session:
-        ids = list(session.scalars(select(PollRun.id).where(PollRun.state == OPENING).order_by(PollRun.id)))
+        ids = list(session.scalars(select(PollRun.id).where(PollRun.state == RunState.OPENING).order_by(PollRun.id)))
     for run_id in ids:
         broadcast(core, run_id)
     return ids
@@ -161,7 +160,7 @@ def open_run(core: Core, template: PollTemplate, today: date) -> PollRun:
     """Create a run and send it now (jobs and the console)."""
     run = start_run(core, template, today)
     run.recipients = broadcast(core, run.id)
-    run.state = OPEN
+    run.state = RunState.OPEN
     return run
 
 
@@ -169,13 +168,13 @@ def open_run(core: Core, template: PollTemplate, today: date) -> PollRun:
 def _open_run(session: Session, run_id: int) -> PollRun:
     """Lock the run against closing for this transaction, or PollError when it is not open."""
     locked = session.execute(
-        update(PollRun).where(PollRun.id == run_id, PollRun.state == OPEN).values(state=PollRun.state)
+        update(PollRun).where(PollRun.id == run_id, PollRun.state == RunState.OPEN).values(state=PollRun.state)
     ).rowcount
     run = session.get(PollRun, run_id)
     if run is None:
         raise PollError("poll.not_found", run=run_id)
     if not locked:
-        raise PollError("poll.closed" if run.state == CLOSED else "poll.not_ready", title=literal(run.title))
+        raise PollError("poll.closed" if run.state == RunState.CLOSED else "poll.not_ready", title=literal(run.title))
     return run
 
 
@@ -258,7 +257,7 @@ def open_runs_for(core: Core, user_id: str) -> list[tuple[PollRun, int]]:
     secret = secret_key(core)
     result = []
     with core.sessions() as session:
-        for run in session.scalars(select(PollRun).where(PollRun.state == OPEN).order_by(PollRun.id)):
+        for run in session.scalars(select(PollRun).where(PollRun.state == RunState.OPEN).order_by(PollRun.id)):
             token = respondent_token(secret, run.id, user_id)
             if session.get(PollRecipient, (run.id, token)) is None:
                 continue
@@ -276,7 +275,7 @@ def remind(core: Core, run_id: int) -> int:
 
     with core.sessions() as session:
         run = session.get(PollRun, run_id)
-    if run is None or run.state != OPEN or run.reminded_at is not None:
+    if run is None or run.state != RunState.OPEN or run.reminded_at is not None:
         return 0
     secret = secret_key(core)
     tokens = {respondent_token(secret, run_id, user): user for user in directory_of(core).members(run.channel)}
@@ -284,7 +283,7 @@ def remind(core: Core, run_id: int) -> int:
     with transaction(core.sessions) as session:
         claimed = session.execute(
             update(PollRun)
-            .where(PollRun.id == run_id, PollRun.state == OPEN, PollRun.reminded_at.is_(None))
+            .where(PollRun.id == run_id, PollRun.state == RunState.OPEN, PollRun.reminded_at.is_(None))
             .values(reminded_at=utcnow())
         ).rowcount
         if not claimed:
@@ -308,8 +307,8 @@ def close_run(core: Core, run_id: int) -> PollRun:
     with transaction(core.sessions) as session:
         closed = session.execute(
             update(PollRun)
-            .where(PollRun.id == run_id, PollRun.state.in_((OPENING, OPEN)))
-            .values(state=CLOSED, closed_at=utcnow())
+            .where(PollRun.id == run_id, PollRun.state.in_((RunState.OPENING, RunState.OPEN)))
+            .values(state=RunState.CLOSED, closed_at=utcnow())
         ).rowcount
         run = session.get(PollRun, run_id)
         if run is None:
@@ -335,5 +334,7 @@ def _unlink(session: Session, run_id: int) -> None:
         )
     session.execute(delete(PollRecipient).where(PollRecipient.run_id == run_id))
     session.execute(
-        delete(OutboxMessage).where(OutboxMessage.key.like(f"poll-remind:{run_id}:%"), OutboxMessage.state != SENDING)
+        delete(OutboxMessage).where(
+            OutboxMessage.key.like(f"poll-remind:{run_id}:%"), OutboxMessage.state != OutboxState.SENDING
+        )
     )

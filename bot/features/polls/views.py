@@ -12,6 +12,7 @@ from bot.chat.i18n import t
 from bot.chat.markup import literal, person
 from bot.chat.reply import Button, Form, Image, Input, Reply, Section
 from bot.features.polls.actions import PollAnswer, PollShow, PollText
+from bot.features.polls.models import RunState
 from bot.features.polls.results import NO_GROUP, QuestionResult, RunResults
 from bot.features.polls.runs import COMMENT_LIMIT, Answered
 from bot.features.polls.templates import PollTemplate, Question
@@ -166,7 +167,7 @@ def results_message(results: RunResults, lang: str, admin: bool = False) -> Repl
     title = t("poll.results.title", lang, title=literal(run.title), number=results.number)
     period = f"{day_label(run.opened_on, lang)}〜{day_label(run.closes_on, lang)}"
     rate = f"{round(100 * results.rate)}%" if results.rate is not None else "—"
-    state = "" if run.state == "closed" else t("poll.results.interim", lang)
+    state = "" if run.state == RunState.CLOSED else t("poll.results.interim", lang)
     summary = t(
         "poll.results.summary", lang, period=period, rate=rate, responses=results.responses, recipients=run.recipients
     )

@@ -19,7 +19,8 @@ from bot.app.core import Core
 from bot.common.departments import load_departments
 from bot.common.japanese import normalize
 from bot.features.ideas import stats as idea_stats
-from bot.features.ideas.rules import ADOPTED, DONE, PARTIAL, STATUSES
+from bot.features.ideas.models import IdeaStatus
+from bot.features.ideas.rules import STATUSES
 from bot.features.lessons import learning
 from bot.features.lessons.catalogue import catalogue
 from bot.features.polls.models import PollRun
@@ -43,7 +44,7 @@ MOMENTUM_POLL = "dx-momentum"
 TREND_RUNS = 12
 HARDEST_SHOWN = 3
 GAPS_SHOWN = 10
-ADOPTED_STATUSES = (ADOPTED, PARTIAL)
+ADOPTED_STATUSES = (IdeaStatus.ADOPTED, IdeaStatus.PARTIAL)
 
 
 def ratio(part: int, whole: int) -> float | None:
@@ -236,7 +237,7 @@ def month_glance(core: Core, month: Month) -> Glance:
         active |= _askers(session, start, end)
         received = len(idea_stats.created_between(session, start, end))
         adopted = len(idea_stats.moved_to(session, ADOPTED_STATUSES, start, end))
-        implemented = len(idea_stats.moved_to(session, (DONE,), start, end))
+        implemented = len(idea_stats.moved_to(session, (IdeaStatus.DONE,), start, end))
         questions = qa_figures(session, start, end, gaps=False)
     return _glance(month, len(active), polls, momentum, received, adopted, implemented, questions)
 
@@ -283,7 +284,7 @@ def _ideas(session: Session, start: datetime, end: datetime) -> Ideas:
     received = idea_stats.created_between(session, start, end)
     ids = [idea.id for idea in received]
     by_status = Counter(idea.status for idea in received)
-    moved = idea_stats.moved_to(session, (*ADOPTED_STATUSES, DONE), start, end)
+    moved = idea_stats.moved_to(session, (*ADOPTED_STATUSES, IdeaStatus.DONE), start, end)
     votes = idea_stats.vote_counts(session, [idea.id for idea, _ in moved])
     names = {department.id: department.name for department in load_departments()}
     adopted_list = [
@@ -304,7 +305,7 @@ def _ideas(session: Session, start: datetime, end: datetime) -> Ideas:
         by_status={status: by_status.get(status, 0) for status in STATUSES},
         departments=_departments(received, names),
         adopted=len(idea_stats.moved_to(session, ADOPTED_STATUSES, start, end)),
-        implemented=len(idea_stats.moved_to(session, (DONE,), start, end)),
+        implemented=len(idea_stats.moved_to(session, (IdeaStatus.DONE,), start, end)),
         adopted_list=adopted_list,
         responded=len(days),
         median_days=round(statistics.median(days), 1) if days else None,
@@ -315,7 +316,9 @@ def _ideas(session: Session, start: datetime, end: datetime) -> Ideas:
 def _departments(received, names: dict[str, str]) -> list[DepartmentIdeas]:
     """Ideas per department (ideas without one form a group of their own), hidden per the thresholds."""
     counts = Counter(idea.department or NO_GROUP for idea in received)
-    adopted = Counter(idea.department or NO_GROUP for idea in received if idea.status in (*ADOPTED_STATUSES, DONE))
+    adopted = Counter(
+        idea.department or NO_GROUP for idea in received if idea.status in (*ADOPTED_STATUSES, IdeaStatus.DONE)
+    )
     hidden = suppress(dict(counts), MIN_SCORES)
     order = [*names, NO_GROUP]
     rows = []
