@@ -14,11 +14,6 @@ from bot.scheduling.models import CalendarOverride
 MAX_SHIFT_DAYS = 60
 
 
-def short_day(day: date) -> str:
-    """A day as staff and admins read it in short: ``12/7``."""
-    return f"{day.month}/{day.day}"
-
-
 def parse_year_end(spec: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """Parse ``MM-DD..MM-DD`` (e.g. ``12-29..01-03``); an empty string or ``none`` means no closure."""
     spec = spec.strip()

@@ -14,6 +14,7 @@ from bot.app.core import Core
 from bot.chat.i18n import t
 from bot.chat.request import Request
 from bot.cli import main
+from bot.common.text import day_text
 from bot.db.session import transaction
 from bot.features import build_router
 from bot.features.ideas import store
@@ -113,7 +114,7 @@ def test_slack_admin_report_comes_by_dm_with_chart_and_html(kiun, sender):
     store.create_idea(kiun.core, "U_A", IdeaFields(title="会議資料のペーパーレス化", proposal="タブレットで"))
     month = Month.of(kiun.core.local_now().date())
     ack = sender.command("/kiun", f"admin report {month.key()}", user_id=ADMIN).json()
-    assert ack["text"] == t("report.admin.coming", month=month.label())
+    assert ack["text"] == t("report.admin.coming", month=day_text(month.first, "month"))
     wait_until(lambda: outbox(kiun.core, f"report:{ADMIN}:"), timeout=30)
     drain(kiun.core)
     [post] = [

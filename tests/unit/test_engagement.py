@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from bot.common.text import day_text
 from bot.features.polls.results import GroupResult, QuestionResult, RunResults, group_indexes, momentum_index
 from bot.features.polls.templates import Question
 from bot.features.report.format import percent
@@ -15,7 +16,8 @@ from bot.features.report.month import Month
 @pytest.mark.parametrize("text", ["2026-11", " 2026-1 ", "2026-12"])
 def test_months_parse(text: str) -> None:
     month = Month.parse(text)
-    assert (month.year, month.label()) == (2026, f"2026年{month.month}月") and month.key() == f"2026-{month.month:02d}"
+    label = day_text(month.first, "month")
+    assert (month.year, label) == (2026, f"2026年{month.month}月") and month.key() == f"2026-{month.month:02d}"
 
 
 @pytest.mark.parametrize("text", ["2026/11", "2026-13", "2026-0", "11-2026", "", "1999-05", "2026-11-01"])

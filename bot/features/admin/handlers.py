@@ -15,10 +15,13 @@ from bot.chat.markup import literal
 from bot.chat.reply import Button, Reply, Section
 from bot.chat.request import Request
 from bot.chat.router import Router
+from bot.common.text import day_text, truncate
 from bot.db.session import transaction
 from bot.delivery.models import OutboxMessage, OutboxState
 from bot.features.admin.actions import HelpButton
 from bot.scheduling.models import CalendarOverride
+
+UNKNOWN_SHOWN = 41  # characters of an unknown command quoted back (40 and …)
 
 
 def register(router: Router) -> None:
@@ -80,7 +83,7 @@ def kiun(core: Core, request: Request, router: Router) -> Reply:
 
 
 def unknown(request: Request, text: str, valid: str) -> Reply:
-    shown = text if len(text) <= 40 else text[:40] + "…"
+    shown = truncate(text, UNKNOWN_SHOWN)
     return Reply(text=t("error.unknown_command", request.lang, text=literal(shown), valid=valid))
 
 
@@ -117,10 +120,6 @@ def admin_jobs(core: Core, request: Request) -> Reply:
     )
 
 
-def weekday_label(day: date, lang: str) -> str:
-    return t("weekdays", lang).split(",")[day.weekday()]
-
-
 def admin_closed(core: Core, request: Request, words: list[str]) -> Reply:
     lang = request.lang
     action = words[0] if words else "list"
@@ -132,7 +131,7 @@ def admin_closed(core: Core, request: Request, words: list[str]) -> Reply:
                 "admin.closed.row_open" if row.is_open else "admin.closed.row_closed",
                 lang,
                 day=row.day.isoformat(),
-                weekday=weekday_label(row.day, lang),
+                weekday=day_text(row.day, "weekday", lang),
                 note=row.note,
             )
             for row in rows

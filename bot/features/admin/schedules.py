@@ -14,6 +14,7 @@ from bot.chat.markup import literal
 from bot.chat.reply import Reply
 from bot.chat.request import Request
 from bot.chat.router import Router
+from bot.common.text import day_text
 from bot.db.session import transaction
 from bot.scheduling.models import Schedule
 from bot.scheduling.schedule_text import ScheduleTextError, to_cron
@@ -71,13 +72,12 @@ def next_runs(core: Core, schedule: Schedule, count: int = RUNS_SHOWN) -> list[d
 
 
 def runs_text(core: Core, schedule: Schedule, lang: str) -> str:
-    weekdays = t("weekdays", lang).split(",")
     rows = [
         t(
             "schedule.run_row",
             lang,
             date=when.strftime("%Y-%m-%d"),
-            weekday=weekdays[when.weekday()],
+            weekday=day_text(when, "weekday", lang),
             time=when.strftime("%H:%M"),
         )
         for when in next_runs(core, schedule)

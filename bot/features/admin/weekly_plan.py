@@ -12,9 +12,10 @@ from bot.app.core import Core
 from bot.chat.address import User
 from bot.chat.i18n import t
 from bot.chat.reply import Reply, Section
+from bot.common.text import day_text
 from bot.db.session import transaction
 from bot.delivery.models import OutboxMessage, OutboxState
-from bot.scheduling.calendar import BusinessCalendar, short_day
+from bot.scheduling.calendar import BusinessCalendar
 from bot.scheduling.models import Schedule
 from bot.scheduling.registry import job
 
@@ -57,7 +58,6 @@ def plan_reply(core: Core, start: datetime, lang: str) -> Reply:
     tz = core.settings.tz
     start = start.astimezone(tz)
     end = datetime.combine(start.date() + timedelta(days=PLAN_DAYS), time(0), tzinfo=tz)
-    weekdays = t("weekdays", lang).split(",")
     with core.sessions() as session:
         schedules = session.scalars(select(Schedule).where(Schedule.enabled.is_(True)).order_by(Schedule.name)).all()
         calendar = BusinessCalendar.load(session, core.settings.kiun_year_end_closed)
@@ -82,8 +82,8 @@ def plan_reply(core: Core, start: datetime, lang: str) -> Reply:
         t(
             "jobs.weekly_plan.row",
             lang,
-            day=short_day(when),
-            weekday=weekdays[when.weekday()],
+            day=day_text(when),
+            weekday=day_text(when, "weekday", lang),
             time=when.strftime("%H:%M"),
             name=name,
         )
@@ -91,7 +91,7 @@ def plan_reply(core: Core, start: datetime, lang: str) -> Reply:
     ]
     lines += [t("jobs.weekly_plan.more", lang, name=name) for name in crowded]
     last = end - timedelta(days=1)
-    title = t("jobs.weekly_plan.title", lang, start=short_day(start), end=short_day(last))
+    title = t("jobs.weekly_plan.title", lang, start=day_text(start), end=day_text(last))
     body = "\n".join(lines) or t("jobs.weekly_plan.none", lang)
     status = t("jobs.weekly_plan.failed", lang, count=failed) if failed else t("jobs.weekly_plan.failed_none", lang)
     return Reply(text=title, sections=[Section(text=f"**{title}**\n{body}"), Section(text=status)], ephemeral=False)

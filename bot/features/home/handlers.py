@@ -20,6 +20,7 @@ from bot.chat.markup import literal
 from bot.chat.reply import Form, Input, Reply, Section
 from bot.chat.request import Request
 from bot.chat.router import Router
+from bot.common.text import day_text
 from bot.delivery.later import reply_later
 from bot.features.admin.handlers import admin_help, help_button
 from bot.features.home.actions import AskButton, AskForm, LessonButton, ReportButton
@@ -32,11 +33,9 @@ from bot.features.lessons.catalogue import LEVELS, catalogue
 from bot.features.lessons.handlers import show_lesson
 from bot.features.polls.actions import PollShow
 from bot.features.polls.runs import open_runs_for
-from bot.features.polls.views import day_label
 from bot.features.qa.answer import MAX_QUESTION_CHARS as QUESTION_MAX
 from bot.features.qa.handlers import answer_reply
 from bot.features.report.figures import month_glance
-from bot.features.report.format import month_label
 from bot.features.report.handlers import report_reply
 from bot.features.report.month import Month
 from bot.features.report.report import glance_fields
@@ -132,7 +131,7 @@ def _polls(core: Core, request: Request) -> list[Section]:
             "home.polls.row",
             lang,
             title=literal(run.title),
-            day=day_label(run.closes_on, lang),
+            day=day_text(run.closes_on, "short_weekday", lang),
             answered=answered,
             total=len(run.spec["questions"]),
         )
@@ -170,7 +169,7 @@ def _admin(core: Core, request: Request) -> list[Section]:
     lang = request.lang
     month = Month.of(core.local_now().date())
     glance = month_glance(core, month)
-    heading = t("home.admin.heading", lang, month=month_label(month, lang))
+    heading = t("home.admin.heading", lang, month=day_text(month.first, "month", lang))
     buttons = [
         ReportButton(month=month.key()).button(t("home.admin.report", lang), style="primary"),
         ReportButton(month=month.previous().key()).button(t("home.admin.previous_report", lang)),

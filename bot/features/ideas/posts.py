@@ -13,16 +13,12 @@ from bot.chat.i18n import t
 from bot.chat.markup import literal, person
 from bot.chat.reply import Button, FieldItem, Reply, Section
 from bot.common.departments import department_name
+from bot.common.text import truncate
 from bot.features.ideas.actions import IdeaShow, IdeaVote
 from bot.features.ideas.models import Idea
 from bot.features.ideas.rules import category_label, status_label
 
 POST_FIELD_CHARS = 600  # the channel post shows the start of each text; the detail shows all of it
-
-
-def shorten(text: str, limit: int) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def number(idea_id: int) -> str:
@@ -45,7 +41,7 @@ def body_fields(idea: Idea, lang: str, limit: int | None = None) -> list[FieldIt
     def show(text: str) -> str:
         if not text.strip():
             return t("idea.empty_field", lang)
-        return literal(shorten(text, limit) if limit else text.strip())
+        return literal(truncate(text.strip(), limit) if limit else text.strip())
 
     effect = idea.effect
     if idea.hours_saved is not None:

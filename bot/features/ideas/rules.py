@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 
 from bot.chat.i18n import t
 from bot.common.departments import find_department
+from bot.common.text import truncate
 from bot.features.ideas.models import IdeaStatus
 
 TITLE_MAX = 80
@@ -108,7 +109,7 @@ def parse_quick(text: str) -> IdeaFields:
     first, _, rest = text.partition("\n")
     first = first.strip()
     if len(first) > TITLE_MAX:
-        return IdeaFields(title=first[: TITLE_MAX - 1] + "…", proposal=text)
+        return IdeaFields(title=truncate(first, TITLE_MAX), proposal=text)
     return IdeaFields(title=first, proposal=rest.strip())
 
 

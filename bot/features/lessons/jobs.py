@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.app.core import Core
 from bot.chat.address import Channel, User
+from bot.common.text import day_text
 from bot.db.session import transaction
 from bot.delivery.outbox import enqueue
 from bot.features.lessons import learning
@@ -19,7 +20,6 @@ from bot.features.lessons.catalogue import catalogue
 from bot.features.lessons.facts import build_facts
 from bot.features.lessons.models import ReviewState
 from bot.features.lessons.views import fact_reply, lesson_reply, review_dm_reply, review_post_reply
-from bot.scheduling.calendar import short_day
 from bot.scheduling.registry import job
 from bot.scheduling.scheduler import job_plan
 
@@ -127,11 +127,11 @@ def send_reviews(core: Core, occurrence: datetime, params: dict[str, Any]) -> st
             sent += enqueue(session, f"quiz-review:{item.id}:{item.sends}", to, reply)
         upcoming = learning.next_review_day(session, today)
     log.info("quiz-review: %d DMs queued, %d dropped", sent, dropped, extra={"enqueued": sent})
-    done = [f"{sent} review DMs queued"] if sent else [f"no review quiz is due on {short_day(today)}"]
+    done = [f"{sent} review DMs queued"] if sent else [f"no review quiz is due on {day_text(today)}"]
     if dropped:
         done.append(f"{dropped} reviews of lessons no longer in the content dropped")
     if upcoming:
-        done.append(f"the next is due on {short_day(upcoming)}")
+        done.append(f"the next is due on {day_text(upcoming)}")
     return "; ".join(done)
 
 

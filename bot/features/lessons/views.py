@@ -5,11 +5,10 @@ Quiz buttons are :class:`~bot.features.lessons.actions.QuizAnswer` actions.
 
 from __future__ import annotations
 
-from datetime import date
-
 from bot.chat.i18n import t
 from bot.chat.markup import link, literal
 from bot.chat.reply import Button, Image, Reply, Section
+from bot.common.text import day_text
 from bot.features.lessons.actions import QuizAnswer
 from bot.features.lessons.catalogue import LEVELS, Catalogue, Lesson, Source, to_markup
 from bot.features.lessons.facts import Fact, render_chart
@@ -97,7 +96,7 @@ def feedback_reply(lesson: Lesson, outcome: Outcome, lang: str, review_dm: bool 
     lines.append(f"**{t('lesson.feedback.explanation', lang)}** {literal(quiz.explanation)}")
     if outcome.first and outcome.review_on:
         key = "lesson.feedback.next_review" if review_dm else "lesson.feedback.review_on"
-        lines.append(t(key, lang, date=day_label(outcome.review_on, lang)))
+        lines.append(t(key, lang, date=day_text(outcome.review_on, "month_day", lang)))
     elif outcome.first and outcome.review_done:
         lines.append(t("lesson.feedback.review_done", lang))
     text = verdict if outcome.first else t("lesson.feedback.already_short", lang)
@@ -144,8 +143,3 @@ def progress_reply(progress: Progress, lang: str) -> Reply:
         else t("lesson.progress.reviews_off", lang)
     )
     return Reply(text=title, sections=[Section(text=f"**{title}**\n{body}\n{reviews}")])
-
-
-def day_label(day: date, lang: str) -> str:
-    weekday = t("weekdays", lang).split(",")[day.weekday()]
-    return t("lesson.date", lang, month=day.month, day=day.day, weekday=weekday)

@@ -19,6 +19,7 @@ from bot.chat.markup import channel, literal
 from bot.chat.reply import Reply, Section
 from bot.chat.request import Request
 from bot.chat.router import Router
+from bot.common.text import day_text
 from bot.features.polls import runs
 from bot.features.polls.actions import PollAnswer as AnswerButton
 from bot.features.polls.actions import PollShow, PollText
@@ -26,7 +27,7 @@ from bot.features.polls.models import PollAnswer, PollRun, RunState
 from bot.features.polls.results import compute_results
 from bot.features.polls.runs import COMMENT_LIMIT, PollError, broadcast, close_run, record_answer, start_run
 from bot.features.polls.templates import PollTemplate, TemplateError, get_template, load_templates
-from bot.features.polls.views import COMMENT_INPUT, answered_reply, day_label, poll_message, results_message, text_form
+from bot.features.polls.views import COMMENT_INPUT, answered_reply, poll_message, results_message, text_form
 
 log = logging.getLogger(__name__)
 
@@ -162,8 +163,8 @@ def admin_list(core: Core, request: Request) -> Reply:
             run=run.id,
             title=literal(run.title),
             state=t(f"poll.state.{run.state}", lang),
-            opened=day_label(run.opened_on, lang),
-            closes=day_label(run.closes_on, lang),
+            opened=day_text(run.opened_on, "short_weekday", lang),
+            closes=day_text(run.closes_on, "short_weekday", lang),
             responses=counts.get(run.id, 0),
             recipients=run.recipients,
         )
@@ -210,7 +211,7 @@ def admin_start(core: Core, request: Request, name: str) -> Reply:
             title=literal(run.title),
             run=run.id,
             channel=channel(run.channel),
-            day=day_label(run.closes_on, lang),
+            day=day_text(run.closes_on, "short_weekday", lang),
         )
     )
 

@@ -21,10 +21,11 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app.core import Core
+from bot.common.text import day_text
 from bot.features.polls.models import PollRun, RunState
 from bot.features.polls.runs import PollError, close_run, open_run, remind, resume_opening
 from bot.features.polls.templates import PollTemplate, load_templates
-from bot.scheduling.calendar import BusinessCalendar, short_day
+from bot.scheduling.calendar import BusinessCalendar
 from bot.scheduling.registry import job
 from bot.scheduling.scheduler import job_plan
 
@@ -75,8 +76,8 @@ def _nothing_due(core: Core, occurrence: datetime, templates: list[PollTemplate]
         hint = f"to open one now: /kiun admin poll start {templates[0].id}"
         return f"no poll template has a schedule (every_n_weeks in content/polls); {hint}"
     upcoming = _next_due(core, occurrence, scheduled)
-    parts = [f"no poll template is due on {short_day(occurrence.date())}"]
-    parts += [f"{template.id} is next due on {short_day(day)}" for template, day in upcoming]
+    parts = [f"no poll template is due on {day_text(occurrence.date())}"]
+    parts += [f"{template.id} is next due on {day_text(day)}" for template, day in upcoming]
     parts.append(f"to open one now: /kiun admin poll start {(upcoming[0][0] if upcoming else scheduled[0]).id}")
     return "; ".join(parts)
 
@@ -128,7 +129,7 @@ def poll_remind(core: Core, occurrence: datetime, params: dict[str, Any]) -> str
     reminded = _each(core, occurrence, "remind_on", remind, pending)
     done += [f"reminded {count} members of run #{run_id}" for run_id, count in reminded]
     if not reminded:
-        nothing = f"no open poll is due a reminder on {short_day(occurrence.date())}"
+        nothing = f"no open poll is due a reminder on {day_text(occurrence.date())}"
         done.append(_next_run(core, nothing, "remind_on", "is reminded", pending))
     return "; ".join(done)
 
@@ -142,7 +143,7 @@ def poll_remind(core: Core, occurrence: datetime, params: dict[str, Any]) -> str
 def poll_close(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     closed = _each(core, occurrence, "closes_on", close_run)
     if not closed:
-        return _next_run(core, f"no open poll closes on {short_day(occurrence.date())}", "closes_on", "closes")
+        return _next_run(core, f"no open poll closes on {day_text(occurrence.date())}", "closes_on", "closes")
     return "; ".join(f"closed run #{run.id} and posted its results to {run.channel}" for _, run in closed)
 
 
@@ -156,7 +157,7 @@ def _next_run(core: Core, nothing: str, day_column: str, verb: str, extra=None) 
         upcoming = session.scalars(select(PollRun).where(*conditions).order_by(column, PollRun.id).limit(1)).first()
     if upcoming is None:
         return nothing
-    return f"{nothing}; run #{upcoming.id} ({upcoming.poll}) {verb} on {short_day(getattr(upcoming, day_column))}"
+    return f"{nothing}; run #{upcoming.id} ({upcoming.poll}) {verb} on {day_text(getattr(upcoming, day_column))}"
 
 
 def _each(core: Core, occurrence: datetime, day_column: str, action: Callable, extra=None) -> list[tuple[int, Any]]:

@@ -6,11 +6,10 @@ and an anonymous answer must never be stored that way.
 
 from __future__ import annotations
 
-from datetime import date
-
 from bot.chat.i18n import t
 from bot.chat.markup import literal, person
 from bot.chat.reply import Button, Form, Image, Input, Reply, Section
+from bot.common.text import day_text, truncate
 from bot.features.polls.actions import PollAnswer, PollShow, PollText
 from bot.features.polls.models import RunState
 from bot.features.polls.results import NO_GROUP, QuestionResult, RunResults
@@ -20,10 +19,7 @@ from bot.features.polls.templates import PollTemplate, Question
 COMMENT_INPUT = "comment"
 MAX_COMMENTS_SHOWN = 30
 MAX_COMMENT_SHOWN = 500
-
-
-def day_label(day: date, lang: str) -> str:
-    return f"{day.month}/{day.day}（{t('weekdays', lang).split(',')[day.weekday()]}）"
+CHART_LABEL = 22
 
 
 def _question_text(index: int, question: Question, lang: str) -> str:
@@ -63,7 +59,7 @@ def privacy_note(anonymous: bool, lang: str) -> str:
 def poll_message(run, lang: str, reminder: bool = False) -> Reply:
     """The poll as a DM: intro, what is stored, deadline, then each question with its buttons."""
     template = PollTemplate.from_spec(run.spec)
-    deadline = day_label(run.closes_on, lang)
+    deadline = day_text(run.closes_on, "short_weekday", lang)
     kind = t("poll.kind_anonymous" if run.anonymous else "poll.kind_named", lang)
     head = t("poll.reminder_head" if reminder else "poll.head", lang, title=literal(run.title), kind=kind)
     lines = [f"**{head}**", literal(template.intro) if template.intro else "", t("poll.deadline", lang, day=deadline)]
@@ -81,7 +77,8 @@ def reminder_message(run, lang: str) -> Reply:
 
 def answered_reply(outcome: Answered, lang: str) -> Reply:
     key = "poll.answered_all" if outcome.answered >= outcome.total else "poll.answered"
-    text = t(key, lang, answered=outcome.answered, total=outcome.total, day=day_label(outcome.closes_on, lang))
+    day = day_text(outcome.closes_on, "short_weekday", lang)
+    text = t(key, lang, answered=outcome.answered, total=outcome.total, day=day)
     button = PollShow().button(t("poll.show_button", lang))
     return Reply(text=text, sections=[Section(text=text, buttons=[button])])
 
@@ -165,7 +162,7 @@ def results_message(results: RunResults, lang: str, admin: bool = False) -> Repl
     who answered)."""
     run = results.run
     title = t("poll.results.title", lang, title=literal(run.title), number=results.number)
-    period = f"{day_label(run.opened_on, lang)}〜{day_label(run.closes_on, lang)}"
+    period = f"{day_text(run.opened_on, 'short_weekday', lang)}〜{day_text(run.closes_on, 'short_weekday', lang)}"
     rate = f"{round(100 * results.rate)}%" if results.rate is not None else "—"
     state = "" if run.state == RunState.CLOSED else t("poll.results.interim", lang)
     summary = t(
@@ -224,13 +221,9 @@ def _chart(results: RunResults, lang: str) -> Image | None:
     segments = {}
     for value in range(1, 6):
         segments[labels[value - 1]] = [100 * result.distribution[str(value)] / max(result.n, 1) for _, result in rows]
-    names = [f"Q{index} {_short(result.question.text)}" for index, result in rows]
+    names = [f"Q{index} {truncate(result.question.text, CHART_LABEL)}" for index, result in rows]
     title = t("poll.results.title", lang, title=results.run.title, number=results.number)
     note = t("poll.results.chart_note", lang, responses=results.responses)
     data = stacked_bar_chart(title, names, segments, note=note)
     alt = "; ".join(f"{name}: {_number(result.mean)}" for name, (_, result) in zip(names, rows, strict=True))
     return Image(title=title, alt_text=alt, filename=f"poll-{results.run.id}.png", data=data)
-
-
-def _short(text: str, limit: int = 22) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

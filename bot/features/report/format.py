@@ -1,15 +1,11 @@
 """How the report and the App Home write numbers and dates: units from the catalogue (人, 件, 点, 日), whole
-percent rounded half up, Japanese dates."""
+percent rounded half up (days through bot.common.text.day_text)."""
 
 from __future__ import annotations
 
 import math
-from datetime import date
 
 from bot.chat.i18n import t
-from bot.features.report.month import Month
-
-SHORT_LABEL = 18
 
 
 def people(n: int, lang: str) -> str:
@@ -35,15 +31,3 @@ def change(value: float | None, lang: str) -> str:
 
 def days(value: float | None, lang: str) -> str:
     return "—" if value is None else t("report.unit.days", lang, n=f"{value:.1f}")
-
-
-def day(value: date, lang: str) -> str:
-    return t("report.date", lang, year=value.year, month=value.month, day=value.day)
-
-
-def month_label(month: Month, lang: str) -> str:
-    return t("report.month", lang, year=month.year, month=month.month)
-
-
-def short(text: str, limit: int = SHORT_LABEL) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -9,8 +9,8 @@ from bot.chat.markup import literal
 from bot.chat.reply import Reply
 from bot.chat.request import Request
 from bot.chat.router import Router
+from bot.common.text import day_text
 from bot.delivery.later import reply_later
-from bot.features.report.format import month_label
 from bot.features.report.month import Month
 from bot.features.report.report import build_report, summary_reply
 
@@ -27,7 +27,7 @@ def report_reply(core: Core, request: Request, text: str) -> Reply:
         month = Month.parse(text) if text.strip() else this_month
     except ValueError:
         return Reply(text=t("report.admin.bad_month", lang, text=literal(text.strip()[:20]), example=this_month.key()))
-    label = month_label(month, lang)
+    label = day_text(month.first, "month", lang)
     if month > this_month:
         return Reply(text=t("report.admin.future", lang, month=label))
     return reply_later(

@@ -45,10 +45,6 @@ class Month:
         """[start, end) of the month in ``tz``, as aware datetimes."""
         return _midnight(self.first, tz), _midnight(self.next().first, tz)
 
-    def label(self) -> str:
-        """``2026年11月``."""
-        return f"{self.year}年{self.month}月"
-
     def key(self) -> str:
         """``2026-11``."""
         return f"{self.year}-{self.month:02d}"
@@ -56,8 +52,3 @@ class Month:
 
 def _midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
-
-
-def japanese_date(day: date) -> str:
-    """``2026年11月4日``."""
-    return f"{day.year}年{day.month}月{day.day}日"

@@ -14,10 +14,11 @@ from bot import __version__
 from bot.chat.i18n import t
 from bot.chat.reply import Image
 from bot.common import charts
+from bot.common.text import day_text
 from bot.features.ideas.rules import status_label
 from bot.features.polls.results import MIN_COMMENTS, MIN_SCORES
 from bot.features.report.figures import Figures
-from bot.features.report.format import change, day, days, items, month_label, people, percent, points
+from bot.features.report.format import change, days, items, people, percent, points
 
 logging.getLogger("fontTools").setLevel(logging.WARNING)  # the subsetter logs every table at INFO
 _IMAGE = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
@@ -93,14 +94,14 @@ def _empty(lang: str) -> str:
 
 
 def render_html(figures: Figures, images: dict[str, Image], lang: str = "ja") -> str:
-    month = month_label(figures.month, lang)
+    month = day_text(figures.month.first, "month", lang)
     title = t("report.title", lang, month=month)
     built = t(
         "report.built",
         lang,
-        first=day(figures.month.first, lang),
-        last=day(figures.month.last, lang),
-        built=f"{day(figures.built_at.date(), lang)} {figures.built_at:%H:%M}",
+        first=day_text(figures.month.first, "long", lang),
+        last=day_text(figures.month.last, "long", lang),
+        built=f"{day_text(figures.built_at.date(), 'long', lang)} {figures.built_at:%H:%M}",
     )
     body = [
         f"<header><h1>{e(title)}</h1><p>{e(built)}</p></header>",
@@ -152,7 +153,9 @@ def _summary(figures: Figures, lang: str) -> str:
     index_note = ""
     if momentum is not None:
         moved = change(now.momentum_change, lang)
-        index_note = t("report.summary.index_note", lang, day=day(momentum.opened_on, lang), change=moved or "—")
+        index_note = t(
+            "report.summary.index_note", lang, day=day_text(momentum.opened_on, "long", lang), change=moved or "—"
+        )
     rate_note = t(
         "report.summary.rate_note",
         lang,
@@ -230,7 +233,7 @@ def _momentum(figures: Figures, images: dict[str, Image], lang: str) -> str:
                 else _hidden_cell(f"momentum.{point.run}.index", lang)
             )
             rows.append(
-                f"<tr><td>{e(day(point.opened_on, lang))}</td>{index}"
+                f"<tr><td>{e(day_text(point.opened_on, 'long', lang))}</td>{index}"
                 + _figure_cell(f"momentum.{point.run}.responses", items(point.responses, lang))
                 + _figure_cell(f"momentum.{point.run}.recipients", items(point.recipients, lang))
                 + _figure_cell(f"momentum.{point.run}.rate", percent(rate))
@@ -275,7 +278,7 @@ def _funnel(figures: Figures, images: dict[str, Image], lang: str) -> str:
         for step, value in steps
     ]
     poll_rows = [
-        f"<tr><td>{e(run.title)}</td><td>{e(day(run.opened_on, lang))}</td>"
+        f"<tr><td>{e(run.title)}</td><td>{e(day_text(run.opened_on, 'long', lang))}</td>"
         + _figure_cell(f"poll.{run.run}.responses", items(run.responses, lang))
         + _figure_cell(f"poll.{run.run}.recipients", items(run.recipients, lang))
         + f"<td class=num>{e(percent(run.responses / run.recipients if run.recipients else None))}</td></tr>"

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from bot.app.core import Core
 from bot.chat.i18n import t
 from bot.chat.reply import FieldItem, File, Image, Reply, Section
+from bot.common.text import day_text
 from bot.features.report.figures import Figures, Glance, gather
-from bot.features.report.format import change, day, items, month_label, people, percent, points
+from bot.features.report.format import change, items, people, percent, points
 from bot.features.report.month import Month
 from bot.features.report.page import render_html
 from bot.features.report.visuals import draw_charts
@@ -48,7 +49,7 @@ def glance_fields(glance: Glance, lang: str) -> list[FieldItem]:
             lang,
             index=points(momentum.index, lang),
             change=f"（{moved}）" if moved else "",
-            day=day(momentum.opened_on, lang),
+            day=day_text(momentum.opened_on, "long", lang),
         )
     rate = t(
         "report.glance.rate_value",
@@ -82,7 +83,7 @@ def glance_fields(glance: Glance, lang: str) -> list[FieldItem]:
 def summary_reply(report: Report, lang: str) -> Reply:
     """What ``/kiun admin report`` posts: the headline figures, the trend chart and the HTML file."""
     figures = report.figures
-    title = t("report.summary.title", lang, month=month_label(figures.month, lang))
+    title = t("report.summary.title", lang, month=day_text(figures.month.first, "month", lang))
     sections = [
         Section(text=f"**{title}**", fields=glance_fields(figures.glance, lang)),
         Section(text=t("report.summary.open_file", lang)),

@@ -5,10 +5,11 @@ from __future__ import annotations
 from bot.chat.i18n import t
 from bot.chat.reply import Image
 from bot.common import charts
+from bot.common.text import day_text, truncate
 from bot.features.ideas.rules import status_label
 from bot.features.report.figures import Figures
-from bot.features.report.format import short
-from bot.scheduling.calendar import short_day
+
+SHORT_LABEL = 18  # characters of a lesson title under a chart bar
 
 
 def _image(key: str, title: str, alt: str, data: bytes) -> Image:
@@ -28,7 +29,7 @@ def draw_charts(figures: Figures, lang: str) -> dict[str, Image]:
                 round(100 * point.responses / point.recipients, 1) if point.recipients else 0 for point in shown
             ],
         }
-        labels = [short_day(point.opened_on) for point in shown]
+        labels = [day_text(point.opened_on) for point in shown]
         alt = "; ".join(f"{label}: {value}" for label, value in zip(labels, series[index_name], strict=True))
         data = charts.line_chart(title, labels, series, note=t("report.chart.momentum_note", lang))
         images["momentum"] = _image("momentum", title, alt, data)
@@ -49,7 +50,7 @@ def draw_charts(figures: Figures, lang: str) -> dict[str, Image]:
     lessons = figures.quizzes.lessons
     if lessons:
         title = t("report.chart.quizzes", lang)
-        labels = [short(row.title) for row in lessons]
+        labels = [truncate(row.title, SHORT_LABEL) for row in lessons]
         values = [round(100 * row.rate) for row in lessons]
         data = charts.bar_chart(title, labels, values, y_label="%", horizontal=True)
         images["quizzes"] = _image("quizzes", title, _alt(labels, values), data)

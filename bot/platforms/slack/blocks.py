@@ -16,6 +16,7 @@ from typing import Any
 from bot.chat.i18n import t
 from bot.chat.markup import plain as plain_text
 from bot.chat.reply import Button, FieldItem, Form, Input, Reply, Section
+from bot.common.text import truncate
 from bot.platforms.slack.render import mrkdwn
 
 MAX_MESSAGE_BLOCKS = 50
@@ -39,10 +40,6 @@ MAX_FALLBACK_TEXT = 3000
 
 Block = dict[str, Any]
 _INDEX_SUFFIX = re.compile(r"\.\d+$")
-
-
-def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def plain(text: str, limit: int) -> Block:
