@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.app.core import Core  # noqa: E402
 from bot.chat.address import User  # noqa: E402
 from bot.chat.request import Request
+from bot.common.text import day_text  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
 from bot.features import build_router  # noqa: E402
 from bot.features.report.figures import gather  # noqa: E402
@@ -68,7 +69,8 @@ def main() -> None:
     request = Request(User(platform="slack", id=ADMIN), kind="command", command="home", is_admin=True)
     home_seconds, reply = median_of(lambda: router.dispatch(core, request))
     backend = core.engine.dialect.name
-    print(f"Engagement report, {MONTH.label()} seeded ({seed_seconds:.1f} s to seed), {backend}, median of {RUNS}\n")
+    month = day_text(MONTH.first, "month")
+    print(f"Engagement report, {month} seeded ({seed_seconds:.1f} s to seed), {backend}, median of {RUNS}\n")
     print("| step | seconds |")
     print("|:--|--:|")
     print(f"| gather the figures | {gather_seconds:.2f} |")

@@ -34,8 +34,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 def _report(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli import open_core
+    from bot.common.text import day_text
     from bot.features.report.month import Month
-    from bot.features.report.report import build_report, month_label
+    from bot.features.report.report import build_report
 
     with open_core(settings) as core:
         month = args.month or Month.of(core.local_now().date())
@@ -48,6 +49,6 @@ def _report(settings: Settings, args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"kiun: cannot write {out}: {exc.strerror}", file=sys.stderr)
         return 1
-    label = month_label(month, "ja")
+    label = day_text(month.first, "month")
     print(f"kiun: {label} report written to {out} ({len(report.html) // 1024:,} KB, {seconds:.1f} s)", file=sys.stderr)
     return 0

@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from itertools import islice
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -104,17 +105,8 @@ class JobPlan:
 
     def runs_after(self, after: datetime) -> Iterator[datetime]:
         """The job's runs strictly after ``after``, earliest first (aware, local time)."""
-        step = timedelta(microseconds=1)
-        pending = [
-            (when, n) for n, trigger in enumerate(self.triggers) if (when := trigger.first_at_or_after(after + step))
-        ]
-        heapq.heapify(pending)
-        while pending:
-            when, n = heapq.heappop(pending)
-            yield when
-            following = self.triggers[n].first_at_or_after(when + step)
-            if following is not None:
-                heapq.heappush(pending, (following, n))
+        start = after + timedelta(microseconds=1)
+        return heapq.merge(*(trigger.occurrences(start) for trigger in self.triggers))
 
     def run_before(self, when: datetime, window: timedelta) -> datetime | None:
         """The job's latest run strictly before ``when`` and within ``window`` of it, or None."""
@@ -314,13 +306,8 @@ def record_misses(core: Core, now: datetime | None = None) -> list[tuple[str, da
         except ValueError:
             continue  # reported when the scheduler is rebuilt
         since = max(filter(None, (schedule.updated_at, last.get(schedule.name))))
-        found: deque[datetime] = deque(maxlen=MISSED_MAX)
-        when = trigger.first_at_or_after(since + timedelta(microseconds=1))
-        for _ in range(MISSED_SCAN):
-            if when is None or when >= horizon:
-                break
-            found.append(when)
-            when = trigger.first_at_or_after(when + timedelta(microseconds=1))
+        scanned = islice(trigger.occurrences(since + timedelta(microseconds=1), horizon), MISSED_SCAN)
+        found = deque(scanned, maxlen=MISSED_MAX)
         missed += [(schedule.name, occurrence) for occurrence in found]
     if not missed:
         return []

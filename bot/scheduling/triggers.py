@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta, tzinfo
 
 from apscheduler.triggers.base import BaseTrigger
@@ -102,6 +103,13 @@ class ScheduleTrigger(BaseTrigger):
                 return None
             target, floor = calendar.next_business_day(fire.date()), time(0)
 
+    def occurrences(self, start: datetime, end: datetime | None = None) -> Iterator[datetime]:
+        """The (possibly moved) fire times in ``[start, end)``, in order; without ``end``, all of them."""
+        when = self.first_at_or_after(start)
+        while when is not None and (end is None or when < end):
+            yield when
+            when = self.first_at_or_after(when + _ONE_MICROSECOND)
+
     def _sources(self, target):
         """``target`` and the closed days right before it, whose times move onto ``target``."""
         days = [target]
@@ -118,11 +126,7 @@ class ScheduleTrigger(BaseTrigger):
         span = timedelta(minutes=1)
         while True:
             span = min(span, window)
-            latest = None
-            fire = self.first_at_or_after(when - span)
-            while fire is not None and fire <= when:
-                latest = fire
-                fire = self.first_at_or_after(fire + _ONE_MICROSECOND)
+            latest = max(self.occurrences(when - span, when + _ONE_MICROSECOND), default=None)
             if latest is not None or span >= window:
                 return latest
             span *= 60

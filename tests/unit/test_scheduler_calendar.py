@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,12 +28,7 @@ def trigger(cron: str, calendar: BusinessCalendar | None = None) -> ScheduleTrig
 
 
 def fires(cron: str, start: str, count: int, calendar: BusinessCalendar | None = None) -> list[str]:
-    rule, when, out = trigger(cron, calendar), local(start), []
-    for _ in range(count):
-        when = rule.first_at_or_after(when)
-        out.append(when.isoformat())
-        when += timedelta(microseconds=1)
-    return out
+    return [when.isoformat() for when in islice(trigger(cron, calendar).occurrences(local(start)), count)]
 
 
 @pytest.mark.parametrize(
@@ -96,6 +92,34 @@ def test_next_fire_after_previous_is_strictly_later() -> None:
     first = rule.get_next_fire_time(None, local("2026-06-01T08:30"))
     assert first == local("2026-06-01T08:30")
     assert rule.get_next_fire_time(first, first) == local("2026-06-08T08:30")
+
+
+def test_occurrences_are_the_moved_times_from_start_up_to_but_not_including_end() -> None:
+    weekly = trigger("0 9 * * 2", BusinessCalendar())  # Tuesdays 09:00; 12/29 is in 年末年始
+    runs = list(weekly.occurrences(local("2026-12-22T09:00"), local("2027-01-12T09:00")))
+    assert runs == [local("2026-12-22T09:00"), local("2027-01-04T09:00"), local("2027-01-05T09:00")]
+    assert list(weekly.occurrences(local("2026-12-22T09:00"), local("2026-12-22T09:00"))) == []
+    assert list(weekly.occurrences(local("2027-01-12T09:00"), local("2027-01-12T09:00:00.000001"))) == [
+        local("2027-01-12T09:00")
+    ]
+    assert next(trigger("0 9 1 1 *").occurrences(local("2026-06-01T00:00"))) == local("2027-01-01T09:00")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 1)), st.integers(1, 40))
+def test_daily_occurrences_are_both_times_of_each_open_day_within_the_bounds(start: datetime, days: int) -> None:
+    begin, calendar = start.replace(tzinfo=TZ), BusinessCalendar()
+    end = begin + timedelta(days=days)
+    runs = list(trigger("15 8,13 * * *", calendar).occurrences(begin, end))
+    open_days = [begin.date() + timedelta(days=n) for n in range(days + 1)]
+    expected = [
+        when
+        for day in open_days
+        if calendar.is_business_day(day)
+        for when in (local(f"{day}T08:15"), local(f"{day}T13:15"))
+        if begin <= when < end
+    ]
+    assert runs == expected  # closed days' times land on the next open day at the same times, merged
 
 
 def test_latest_at_or_before() -> None:

@@ -4,7 +4,8 @@ three runs; without a time, show the current setting."""
 from __future__ import annotations
 
 import shlex
-from datetime import datetime, timedelta
+from datetime import datetime
+from itertools import islice
 
 from sqlalchemy import select
 
@@ -63,12 +64,7 @@ def next_runs(core: Core, schedule: Schedule, count: int = RUNS_SHOWN) -> list[d
     from bot.scheduling.scheduler import build_trigger
 
     trigger = build_trigger(core, schedule, core.calendar())
-    runs: list[datetime] = []
-    when = trigger.first_at_or_after(core.local_now())
-    while when is not None and len(runs) < count:
-        runs.append(when)
-        when = trigger.first_at_or_after(when + timedelta(microseconds=1))
-    return runs
+    return list(islice(trigger.occurrences(core.local_now()), count))
 
 
 def runs_text(core: Core, schedule: Schedule, lang: str) -> str:

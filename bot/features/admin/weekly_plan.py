@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, time, timedelta
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import func, select
@@ -69,15 +70,10 @@ def plan_reply(core: Core, start: datetime, lang: str) -> Reply:
             trigger = build_trigger(core, schedule, calendar)
         except ValueError:
             continue
-        when = trigger.first_at_or_after(start)
-        count = 0
-        while when is not None and when < end:
-            if count == MAX_ROWS_PER_SCHEDULE:
-                crowded.append(schedule.name)
-                break
-            runs.append((when, schedule.name))
-            count += 1
-            when = trigger.first_at_or_after(when + timedelta(microseconds=1))
+        found = list(islice(trigger.occurrences(start, end), MAX_ROWS_PER_SCHEDULE + 1))
+        if len(found) > MAX_ROWS_PER_SCHEDULE:
+            crowded.append(schedule.name)
+        runs += [(when, schedule.name) for when in found[:MAX_ROWS_PER_SCHEDULE]]
     lines = [
         t(
             "jobs.weekly_plan.row",
