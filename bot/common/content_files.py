@@ -1,8 +1,9 @@
 """Reading the DX office's content files (``content/``) with line numbers, for checkers and loaders.
 
 :func:`parse_yaml` returns :class:`LineDict` / :class:`LineList` (a dict and a list that remember the line of
-each key and item), so every problem a checker finds is a :class:`Problem` with ``file:line``. Markdown files
-with YAML front matter are split by :func:`split_front_matter`.
+each key and item); :func:`validate` checks them with a pydantic :class:`ContentModel`, so every problem a
+checker finds is a :class:`Problem` with ``file:line``. Markdown files with YAML front matter are split by
+:func:`split_front_matter`.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, TypeVar, get_args
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 @dataclass(frozen=True, order=True)
@@ -153,60 +155,127 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (str(p.file), p.line, p.message))
 
 
-class FileProblems:
-    """Collects the problems of one file, with small typed getters for checkers."""
+class ContentModel(BaseModel):
+    """A content file's schema: YAML types as they are (numbers are not text: quote them), text trimmed,
+    unknown keys refused. Validate it with :func:`validate`; a validator raising ``ValueError`` writes the whole
+    message, ``{key}`` standing for the key it is about; :class:`Invalid` points at a key or item below."""
 
-    def __init__(self, file: Path) -> None:
-        self.file = file
-        self.problems: list[Problem] = []
+    model_config = ConfigDict(strict=True, extra="forbid", str_strip_whitespace=True, frozen=True)
 
-    def add(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.file, line, message))
 
-    def mapping(self, data: Any, what: str, line: int = 1) -> LineDict | None:
-        if isinstance(data, LineDict):
-            return data
-        self.add(getattr(data, "line", line), f"{what} must be a mapping of 'key: value' lines")
-        return None
+def short_text(max_chars: int) -> Any:
+    """The type of non-empty text (trimmed) of at most ``max_chars`` characters."""
+    return Annotated[str, Field(min_length=1, max_length=max_chars)]
 
-    def text(self, data: LineDict, key: str, max_chars: int | None = None, required: bool = True) -> str | None:
-        """A non-empty string (numbers are not accepted: quote them)."""
-        if key not in data:
-            if required:
-                self.add(data.line, f"'{key}' is missing")
-            return None
-        value = data[key]
-        if not isinstance(value, str) or not value.strip():
-            self.add(data.line_of(key), f"'{key}' must be non-empty text")
-            return None
-        if max_chars is not None and len(value.strip()) > max_chars:
-            self.add(data.line_of(key), f"'{key}' is {len(value.strip())} characters; at most {max_chars}")
-        return value.strip()
 
-    def integer(self, data: LineDict, key: str, low: int, high: int, required: bool = True) -> int | None:
-        if key not in data:
-            if required:
-                self.add(data.line, f"'{key}' is missing")
-            return None
-        value = data[key]
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.add(data.line_of(key), f"'{key}' must be a whole number from {low} to {high}")
-            return None
-        return value
+class Invalid(ValueError):
+    """A problem found by a model validator about ``at`` (keys and indexes below the model), e.g. ("answer",)."""
 
-    def sequence(self, data: LineDict, key: str, required: bool = True) -> LineList | None:
-        if key not in data:
-            if required:
-                self.add(data.line, f"'{key}' is missing")
-            return None
-        value = data[key]
-        if not isinstance(value, LineList):
-            self.add(data.line_of(key), f"'{key}' must be a list ('- item' lines)")
-            return None
-        return value
+    def __init__(self, message: str, *at: str | int) -> None:
+        super().__init__(message)
+        self.at = at
 
-    def unknown_keys(self, data: LineDict, allowed: Iterable[str]) -> None:
-        allowed = set(allowed)
-        for key in data:
-            if key not in allowed:
-                self.add(data.line_of(key), f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))})")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(
+    model: type[M], data: Any, file: Path, what: str, context: dict[str, Any] | None = None
+) -> tuple[M | None, list[Problem]]:
+    """``data`` from :func:`parse_yaml` checked by ``model`` (``what`` names the whole, e.g. "a fact file"):
+    the instance, or None and one :class:`Problem` per error, at the line of the key or item it is about."""
+    try:
+        return model.model_validate(data, context=context), []
+    except ValidationError as exc:
+        problems = [_problem(model, data, file, what, error) for error in exc.errors(include_url=False)]
+    return None, sort_problems(dict.fromkeys(problems))
+
+
+def _problem(model: type[BaseModel], data: Any, file: Path, what: str, error: Any) -> Problem:
+    loc = tuple(error["loc"])
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, Invalid):
+        loc += cause.at
+    key = next((part for part in reversed(loc) if isinstance(part, str)), None)
+    return Problem(file, _line_at(data, loc), _message(model, loc, key, what, error, cause))
+
+
+def _line_at(data: Any, loc: tuple[str | int, ...]) -> int:
+    """The line of the deepest key or item of ``loc`` that ``data`` has (a mapping's: where it starts)."""
+    line = getattr(data, "line", 1)
+    for part in loc:
+        found = part in data if isinstance(data, LineDict) else isinstance(part, int) and 0 <= part < len(data)
+        if not isinstance(data, LineDict | LineList) or not found:
+            break
+        line, data = data.line_of(part), data[part]
+        line = data.line if isinstance(data, LineDict) else line
+    return line
+
+
+def _message(model: type[BaseModel], loc: tuple, key: str | None, what: str, error: Any, cause: Any) -> str:
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    name = (f"each entry of '{key}'" if loc and isinstance(loc[-1], int) else f"'{key}'") if key else what
+    if isinstance(cause, ValueError):
+        return str(cause).replace("{key}", name)
+    if kind == "missing":
+        return f"{name} is missing"
+    if kind == "extra_forbidden":
+        allowed = ", ".join(_fields(model, loc[:-1]))
+        return f"unknown key {name} (allowed: {allowed})"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"{name} must be a mapping of 'key: value' lines"
+    if kind in ("list_type", "tuple_type"):
+        return f"{name} must be a list ('- item' lines)"
+    if kind == "string_too_short" or (kind == "string_type" and value is None):
+        return f"{name} must be non-empty text"
+    if kind == "string_type":
+        return f"{name} must be text" + (" (quote numbers)" if isinstance(value, int | float) else "")
+    if kind == "string_too_long":
+        return f"{name} is {len(value.strip())} characters; at most {ctx['max_length']}"
+    if kind == "too_short":
+        return f"{name} needs at least {ctx['min_length']} {'entry' if ctx['min_length'] == 1 else 'entries'}"
+    if kind == "too_long":
+        return f"{name} has {ctx['actual_length']} entries; at most {ctx['max_length']}"
+    if kind == "float_type":
+        return f"{name} must be a number"
+    if kind == "bool_type":
+        return f"{name} must be true or false"
+    if kind.startswith("date"):
+        return f"{name} must be a date such as 2026-01-05"
+    if kind.startswith(("int", "greater_than", "less_than")):
+        return f"{name} must be a whole number" + _bounds(model, loc)
+    return f"{name}: {error['msg']}"
+
+
+def _model_at(model: type[BaseModel] | None, loc: tuple) -> type[BaseModel] | None:
+    """The model reached from ``model`` by following ``loc`` through its fields' types (None if none)."""
+    for part in loc:
+        if model is None or isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        model = next((kind for kind in _types(field.annotation) if _is_model(kind)), None) if field else None
+    return model
+
+
+def _fields(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The keys allowed at ``loc``."""
+    found = _model_at(model, loc)
+    return sorted(found.model_fields) if found else []
+
+
+def _bounds(model: type[BaseModel], loc: tuple) -> str:
+    """`` from 1 to 3`` for a whole-number field at ``loc`` declared with ``ge`` and ``le``, else ""."""
+    parent = _model_at(model, loc[:-1])
+    field = parent.model_fields.get(loc[-1]) if parent and loc else None
+    low = next((m.ge for m in field.metadata if hasattr(m, "ge")), None) if field else None
+    high = next((m.le for m in field.metadata if hasattr(m, "le")), None) if field else None
+    return f" from {low} to {high}" if low is not None and high is not None else ""
+
+
+def _types(annotation: Any) -> list[Any]:
+    """``annotation`` and every type inside it (``list[Source]``, ``Chart | None`` …)."""
+    return [annotation, *(inner for arg in get_args(annotation) for inner in _types(arg))]
+
+
+def _is_model(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, BaseModel)

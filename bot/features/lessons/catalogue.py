@@ -30,16 +30,23 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
 
 from bot.common.content_files import (
     ContentError,
-    FileProblems,
+    ContentModel,
+    Invalid,
     LineDict,
+    LineList,
     Problem,
     files,
     load_yaml,
     read_text,
+    short_text,
     split_front_matter,
+    validate,
 )
 from bot.common.paths import content_dir
 
@@ -53,14 +60,63 @@ EXPLANATION_MAX_CHARS = 600
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,47}$")
 LEVELS = {1: "入門", 2: "基本", 3: "応用"}
 CURRICULUM = "curriculum.yml"
-KEYS = ("id", "title", "tags", "level", "minutes", "quiz", "sources")
-QUIZ_KEYS = ("question", "choices", "answer", "explanation")
 
 
-@dataclass(frozen=True)
-class Source:
-    name: str
-    url: str = ""
+class Source(ContentModel):
+    """Where a lesson's or a fact's content comes from."""
+
+    name: short_text(200)
+    url: Annotated[str, Field(max_length=500)] = ""
+
+    @field_validator("url")
+    @classmethod
+    def _public_address(cls, url: str) -> str:
+        if url and not url.startswith(("https://", "http://")):
+            raise ValueError("{key} must start with https:// or http://")
+        return url
+
+
+class QuizFile(ContentModel):
+    question: short_text(QUESTION_MAX_CHARS)
+    choices: list[short_text(CHOICE_MAX_CHARS)]
+    answer: object  # the text of the correct choice
+    explanation: short_text(EXPLANATION_MAX_CHARS)
+
+    @field_validator("choices")
+    @classmethod
+    def _three_or_four(cls, choices: list[str]) -> list[str]:
+        if not 3 <= len(choices) <= 4:
+            raise ValueError(f"{{key}} has {len(choices)} entries; a quiz needs 3 or 4")
+        for index, choice in enumerate(choices):
+            if choice in choices[:index]:
+                raise Invalid("the same choice appears twice", index)
+        return choices
+
+    @model_validator(mode="after")
+    def _answer_is_a_choice(self) -> QuizFile:
+        if str(self.answer).strip() not in self.choices:
+            hint = " (write the choice's text, not its number)" if isinstance(self.answer, int) else ""
+            raise Invalid(f"'answer' is not one of the choices{hint}", "answer")
+        return self
+
+
+class LessonFile(ContentModel):
+    """A lesson file's front matter."""
+
+    id: str
+    title: short_text(TITLE_MAX_CHARS)
+    tags: Annotated[list[short_text(60)], Field(min_length=1)]
+    level: Annotated[int, Field(ge=1, le=3)]
+    minutes: Annotated[int, Field(ge=1, le=15)]
+    quiz: QuizFile
+    sources: Annotated[list[Source], Field(min_length=1)]
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError("{key} must be 2-48 lower-case letters, digits or '-' (e.g. why-dx-now)")
+        return value
 
 
 @dataclass(frozen=True)
@@ -105,122 +161,64 @@ def lessons_dir(root: Path | None = None) -> Path:
 
 def parse_lesson(file: Path) -> tuple[Lesson | None, list[Problem]]:
     """One lesson file: the lesson (None when it has errors) and its problems."""
-    report = FileProblems(file)
     try:
         meta, body, body_line = split_front_matter(read_text(file), file)
     except ContentError as exc:
         return None, [exc.problem]
-    meta = report.mapping(meta, "the front matter")
-    if meta is None:
-        return None, report.problems
-    report.unknown_keys(meta, KEYS)
-    lesson_id = report.text(meta, "id")
-    if lesson_id and not ID_PATTERN.match(lesson_id):
-        report.add(meta.line_of("id"), "'id' must be 2-48 lower-case letters, digits or '-' (e.g. why-dx-now)")
-    title = report.text(meta, "title", TITLE_MAX_CHARS)
-    tags = _strings(report, meta, "tags")
-    level = report.integer(meta, "level", 1, 3)
-    minutes = report.integer(meta, "minutes", 1, 15)
-    quiz = _quiz(report, meta)
-    sources = _sources(report, meta, "sources")
+    spec, problems = validate(LessonFile, meta, file, "the front matter")
     text = body.strip()
     if not text:
-        report.add(body_line, "the lesson text after the front matter is empty")
+        problems.append(Problem(file, body_line, "the lesson text after the front matter is empty"))
     elif len(text) > BODY_MAX_CHARS:
-        report.add(body_line, f"the lesson text is {len(text)} characters; at most {BODY_MAX_CHARS}")
-    if report.problems:
-        return None, report.problems
-    lesson = Lesson(lesson_id, title, tuple(tags), level, minutes, quiz, tuple(sources), text, file)
+        problems.append(
+            Problem(file, body_line, f"the lesson text is {len(text)} characters; at most {BODY_MAX_CHARS}")
+        )
+    if spec is None or problems:
+        return None, problems
+    quiz = spec.quiz
+    answer = quiz.choices.index(str(quiz.answer).strip())
+    lesson = Lesson(
+        spec.id,
+        spec.title,
+        tuple(spec.tags),
+        spec.level,
+        spec.minutes,
+        Quiz(quiz.question, tuple(quiz.choices), answer, quiz.explanation),
+        tuple(spec.sources),
+        text,
+        file,
+    )
     return lesson, []
 
 
-def _strings(report: FileProblems, data: LineDict, key: str) -> list[str]:
-    items = report.sequence(data, key)
-    if items is None:
-        return []
-    if not items:
-        report.add(data.line_of(key), f"'{key}' needs at least one entry")
-    for index, item in enumerate(items):
-        if not isinstance(item, str) or not item.strip():
-            report.add(items.line_of(index), f"each entry of '{key}' must be non-empty text")
-    return [str(item).strip() for item in items]
+class Curriculum(ContentModel):
+    """``curriculum.yml``: the lesson ids in posting order."""
 
+    order: list[str]
 
-def _quiz(report: FileProblems, meta: LineDict) -> Quiz | None:
-    if "quiz" not in meta:
-        report.add(meta.line, "'quiz' is missing")
-        return None
-    quiz = report.mapping(meta["quiz"], "'quiz'", meta.line_of("quiz"))
-    if quiz is None:
-        return None
-    report.unknown_keys(quiz, QUIZ_KEYS)
-    question = report.text(quiz, "question", QUESTION_MAX_CHARS)
-    explanation = report.text(quiz, "explanation", EXPLANATION_MAX_CHARS)
-    choices = report.sequence(quiz, "choices")
-    texts: list[str] = []
-    if choices is not None:
-        if not 3 <= len(choices) <= 4:
-            report.add(quiz.line_of("choices"), f"'choices' has {len(choices)} entries; a quiz needs 3 or 4")
-        for index, choice in enumerate(choices):
-            if not isinstance(choice, str) or not choice.strip():
-                report.add(choices.line_of(index), "each choice must be non-empty text (quote numbers)")
-            elif len(choice.strip()) > CHOICE_MAX_CHARS:
-                report.add(choices.line_of(index), f"a choice is {len(choice.strip())} characters; at most 60")
-            if choice in choices[:index]:
-                report.add(choices.line_of(index), "the same choice appears twice")
-            texts.append(str(choice).strip())
-    answer = quiz.get("answer")
-    if "answer" not in quiz:
-        report.add(quiz.line, "'answer' is missing: write the text of the correct choice")
-    elif str(answer).strip() not in texts:
-        hint = " (write the choice's text, not its number)" if isinstance(answer, int) else ""
-        report.add(quiz.line_of("answer"), f"'answer' is not one of the choices{hint}")
-    if not (question and explanation and texts) or str(answer).strip() not in texts:
-        return None
-    return Quiz(question, tuple(texts), texts.index(str(answer).strip()), explanation)
-
-
-def _sources(report: FileProblems, data: LineDict, key: str) -> list[Source]:
-    items = report.sequence(data, key)
-    if items is None:
-        return []
-    if not items:
-        report.add(data.line_of(key), f"'{key}' needs at least one source (name, and url when public)")
-    sources = []
-    for index, item in enumerate(items):
-        entry = report.mapping(item, "each source", items.line_of(index))
-        if entry is None:
-            continue
-        report.unknown_keys(entry, ("name", "url"))
-        name = report.text(entry, "name", 200)
-        url = report.text(entry, "url", 500, required=False) or ""
-        if url and not url.startswith(("https://", "http://")):
-            report.add(entry.line_of("url"), "'url' must start with https:// or http://")
-        if name:
-            sources.append(Source(name, url))
-    return sources
+    @field_validator("order")
+    @classmethod
+    def _once_each(cls, order: list[str]) -> list[str]:
+        for index, lesson_id in enumerate(order):
+            if lesson_id in order[:index]:
+                raise Invalid(f"lesson '{lesson_id}' is listed twice", index)
+        return order
 
 
 def parse_curriculum(file: Path) -> tuple[list[tuple[str, int]], list[Problem]]:
-    """The ``order`` list of ``curriculum.yml`` as (id, line) pairs, and its problems."""
-    report = FileProblems(file)
+    """The ``order`` list of ``curriculum.yml`` as (id, line) pairs, and its problems; the usable entries are
+    kept even when others are wrong, so one typo does not reorder the posts."""
     try:
-        data = report.mapping(load_yaml(file), "curriculum.yml")
+        data = load_yaml(file)
     except ContentError as exc:
         return [], [exc.problem]
-    if data is None:
-        return [], report.problems
-    order = report.sequence(data, "order")
-    entries: list[tuple[str, int]] = []
-    for index, item in enumerate(order or []):
-        line = order.line_of(index)
-        if not isinstance(item, str):
-            report.add(line, "each entry of 'order' must be a lesson id")
-        elif item in (known for known, _ in entries):
-            report.add(line, f"lesson '{item}' is listed twice")
-        else:
-            entries.append((item, line))
-    return entries, report.problems
+    problems = validate(Curriculum, data, file, "curriculum.yml")[1]
+    order = data.get("order") if isinstance(data, LineDict) else None
+    lines: dict[str, int] = {}
+    for index, item in enumerate(order if isinstance(order, LineList) else []):
+        if isinstance(item, str):
+            lines.setdefault(item, order.line_of(index))
+    return list(lines.items()), problems
 
 
 def build_catalogue(root: Path | None = None) -> Catalogue:

@@ -30,17 +30,28 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from bot.common import charts
-from bot.common.content_files import ContentError, FileProblems, LineDict, Problem, files, load_yaml, read_text
+from bot.common.content_files import (
+    ContentError,
+    ContentModel,
+    Invalid,
+    Problem,
+    files,
+    load_yaml,
+    read_text,
+    short_text,
+    validate,
+)
 from bot.common.paths import content_dir
 from bot.features.lessons.catalogue import ID_PATTERN, Source
 
 log = logging.getLogger(__name__)
 
 TEXT_MAX_CHARS = 300
-KEYS = ("id", "text", "value", "unit", "year", "source", "chart")
-CHART_KEYS = ("type", "title", "data", "x", "series", "labels", "values", "y_label", "note")
 _META = re.compile(r"^#\s*(source|note)\s*:\s*(.+)$")
 
 
@@ -92,7 +103,7 @@ class FactList:
 
 def read_table(file: Path) -> tuple[Table | None, list[Problem]]:
     """A data CSV with its ``# source:`` / ``# note:`` lines; problems name the line."""
-    report = FileProblems(file)
+    problems: list[Problem] = []
     try:
         text = read_text(file)
     except ContentError as exc:
@@ -108,163 +119,141 @@ def read_table(file: Path) -> tuple[Table | None, list[Problem]]:
             rows.append((number, next(csv.reader(io.StringIO(line)))))
     for key, what in (("source", "where the numbers come from"), ("note", "what the numbers are")):
         if key not in meta:
-            report.add(1, f"add a line '# {key}: …' at the top saying {what}")
+            problems.append(Problem(file, 1, f"add a line '# {key}: …' at the top saying {what}"))
     if not rows:
-        report.add(1, "the table has no header row")
-        return None, report.problems
+        problems.append(Problem(file, 1, "the table has no header row"))
+        return None, problems
     header_line, header = rows[0]
     header = [name.strip() for name in header]
     if len(set(header)) != len(header) or not all(header):
-        report.add(header_line, "column names must be non-empty and different")
+        problems.append(Problem(file, header_line, "column names must be non-empty and different"))
     columns: dict[str, list[str]] = {name: [] for name in header}
     for number, row in rows[1:]:
         if len(row) != len(header):
-            report.add(number, f"this row has {len(row)} values; the header has {len(header)} columns")
+            problems.append(
+                Problem(file, number, f"this row has {len(row)} values; the header has {len(header)} columns")
+            )
             continue
         for name, value in zip(header, row, strict=True):
             columns[name].append(value.strip())
     if len(rows) < 2:
-        report.add(header_line, "the table has no data rows")
-    if report.problems:
-        return None, report.problems
+        problems.append(Problem(file, header_line, "the table has no data rows"))
+    if problems:
+        return None, problems
     return Table(columns, meta["source"], meta["note"]), []
 
 
+class ChartFile(ContentModel):
+    """A fact's chart: ``data`` (a CSV in content/data/ with ``x`` and ``series``) or inline ``labels``/``values``.
+    Validated with the content folder as context (``root``), so a missing file or column is a problem too."""
+
+    type: str
+    title: short_text(60)
+    data: str | None = None
+    x: str | None = None
+    series: dict[str, str] | None = None
+    labels: list[Any] | None = None
+    values: list[float] | None = None
+    y_label: Annotated[str, Field(max_length=30)] = ""
+    note: Annotated[str, Field(max_length=120)] = ""
+    _labels: tuple[str, ...] = PrivateAttr(default=())
+    _series: dict[str, tuple[float, ...]] = PrivateAttr(default_factory=dict)
+    _source: str = PrivateAttr(default="")
+
+    @field_validator("type")
+    @classmethod
+    def _kind(cls, kind: str) -> str:
+        if kind not in ("line", "bar"):
+            raise ValueError("{key} must be line or bar")
+        return kind
+
+    @model_validator(mode="after")
+    def _data(self, info: ValidationInfo) -> ChartFile:
+        if self.data is not None:
+            self._labels, self._series, self._source = _series_from_table(self, info.context["root"])
+        elif self.labels is not None:
+            if self.values is None:
+                raise Invalid("'values' is missing: one number per label", "labels")
+            if len(self.values) != len(self.labels):
+                raise Invalid(f"'values' has {len(self.values)} numbers for {len(self.labels)} labels", "values")
+            self._labels, self._series = tuple(str(label) for label in self.labels), {self.title: tuple(self.values)}
+        else:
+            raise ValueError("chart data missing: give 'data' (a CSV in content/data/) or 'labels' and 'values'")
+        if self.type == "bar" and len(self._series) > 1:
+            raise Invalid("a bar chart shows one series; use type: line for several", "series")
+        return self
+
+    def chart(self, source: Source) -> Chart:
+        shown = self._source or source.name
+        return Chart(self.type, self.title, self._labels, self._series, self.y_label, self.note, shown)
+
+
+def _series_from_table(spec: ChartFile, root: Path) -> tuple[tuple[str, ...], dict[str, tuple[float, ...]], str]:
+    """The chart's labels, series and source from its CSV; :class:`Invalid` naming the key that is wrong."""
+    name = spec.data
+    file = root / "data" / name
+    if "/" in name or "\\" in name or not file.is_file():
+        raise Invalid(f"data file '{name}' not found in content/data/", "data")
+    table, problems = read_table(file)
+    if table is None:
+        raise Invalid(f"data file '{name}' has problems: {problems[0]}", "data")
+    if spec.x not in table.columns:
+        raise Invalid(f"'x' must be a column of {name}: {', '.join(table.columns)}", "x")
+    if not spec.series:
+        raise Invalid("'series' must map legend labels to columns, e.g. {総人口: total}", "series")
+    series: dict[str, tuple[float, ...]] = {}
+    for label, column in spec.series.items():
+        if column not in table.columns:
+            raise Invalid(f"column '{column}' is not in {name}", "series", label)
+        try:
+            series[label] = tuple(float(value.replace(",", "")) for value in table.columns[column])
+        except ValueError:
+            raise Invalid(f"column '{column}' of {name} has a value that is not a number", "series", label) from None
+    return tuple(table.columns[spec.x]), series, table.source
+
+
+class FactFile(ContentModel):
+    """A fact file."""
+
+    id: str
+    text: short_text(TEXT_MAX_CHARS)
+    value: object  # a number or a short text
+    unit: Annotated[str, Field(max_length=20)] = ""
+    year: Annotated[int | None, Field(ge=1900, le=2200)] = None
+    source: Source
+    chart: ChartFile | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError("{key} must be 2-48 lower-case letters, digits or '-'")
+        return value
+
+    @field_validator("value")
+    @classmethod
+    def _value(cls, value: object) -> object:
+        if isinstance(value, bool) or not isinstance(value, int | float | str) or not str(value).strip():
+            raise ValueError("{key} must be a number or a short text")
+        return value
+
+
 def parse_fact(file: Path, root: Path) -> tuple[Fact | None, list[Problem]]:
-    report = FileProblems(file)
     try:
-        data = report.mapping(load_yaml(file), "a fact file")
+        data = load_yaml(file)
     except ContentError as exc:
         return None, [exc.problem]
-    if data is None:
-        return None, report.problems
-    report.unknown_keys(data, KEYS)
-    fact_id = report.text(data, "id")
-    if fact_id and not ID_PATTERN.match(fact_id):
-        report.add(data.line_of("id"), "'id' must be 2-48 lower-case letters, digits or '-'")
-    text = report.text(data, "text", TEXT_MAX_CHARS)
-    value = data.get("value")
-    if "value" not in data:
-        report.add(data.line, "'value' is missing (a number, or a short text)")
-    elif isinstance(value, bool) or not isinstance(value, int | float | str) or not str(value).strip():
-        report.add(data.line_of("value"), "'value' must be a number or a short text")
-    unit = data.get("unit", "")
-    if not isinstance(unit, str):
-        report.add(data.line_of("unit"), "'unit' must be text (quote it, e.g. \"%\")")
-    year = report.integer(data, "year", 1900, 2200, required=False)
-    source = _source(report, data)
-    chart = _chart(report, data, root, source) if "chart" in data else None
-    if report.problems:
-        return None, report.problems
-    return Fact(fact_id, text, _number_text(value), unit, year, source, chart, file), []
+    spec, problems = validate(FactFile, data, file, "a fact file", context={"root": root})
+    if spec is None:
+        return None, problems
+    chart = spec.chart.chart(spec.source) if spec.chart else None
+    return Fact(spec.id, spec.text, _number_text(spec.value), spec.unit, spec.year, spec.source, chart, file), []
 
 
 def _number_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return f"{value:,}" if isinstance(value, int | float) else str(value).strip()
-
-
-def _source(report: FileProblems, data: LineDict) -> Source | None:
-    if "source" not in data:
-        report.add(data.line, "'source' is missing: name (and url when public) of where the figure comes from")
-        return None
-    entry = report.mapping(data["source"], "'source'", data.line_of("source"))
-    if entry is None:
-        return None
-    report.unknown_keys(entry, ("name", "url"))
-    name = report.text(entry, "name", 200)
-    url = report.text(entry, "url", 500, required=False) or ""
-    if url and not url.startswith(("https://", "http://")):
-        report.add(entry.line_of("url"), "'url' must start with https:// or http://")
-    return Source(name, url) if name else None
-
-
-def _chart(report: FileProblems, data: LineDict, root: Path, source: Source | None) -> Chart | None:
-    spec = report.mapping(data["chart"], "'chart'", data.line_of("chart"))
-    if spec is None:
-        return None
-    report.unknown_keys(spec, CHART_KEYS)
-    kind = spec.get("type")
-    if kind not in ("line", "bar"):
-        report.add(spec.line_of("type"), "'type' must be line or bar")
-    title = report.text(spec, "title", 60)
-    y_label = report.text(spec, "y_label", 30, required=False) or ""
-    note = report.text(spec, "note", 120, required=False) or ""
-    table_source = ""
-    if "data" in spec:
-        labels, series, table_source = _series_from_table(report, spec, root)
-    elif "labels" in spec:
-        labels, series = _inline_series(report, spec, title or "") or (None, None)
-    else:
-        report.add(spec.line, "chart data missing: give 'data' (a CSV in content/data/) or 'labels' and 'values'")
-        return None
-    if kind == "bar" and series and len(series) > 1:
-        report.add(spec.line_of("series"), "a bar chart shows one series; use type: line for several")
-    if not (labels and series):
-        return None
-    if not title or kind not in ("line", "bar"):
-        return None
-    shown_source = table_source or (source.name if source else "")
-    return Chart(kind, title, tuple(labels), series, y_label, note, shown_source)
-
-
-def _inline_series(report: FileProblems, spec: LineDict, title: str):
-    """``(labels, {title: values})`` written in the fact itself, or None."""
-    labels = report.sequence(spec, "labels", required=False)
-    values = _numbers(report, spec, "values") if labels is not None else None
-    if labels is None or values is None:
-        return None
-    if len(values) != len(labels):
-        report.add(spec.line_of("values"), f"'values' has {len(values)} numbers for {len(labels)} labels")
-        return None
-    return [str(label) for label in labels], {title: tuple(values)}
-
-
-def _numbers(report: FileProblems, spec: LineDict, key: str) -> list[float] | None:
-    items = report.sequence(spec, key)
-    if items is None:
-        return None
-    numbers = []
-    for index, item in enumerate(items):
-        if isinstance(item, bool) or not isinstance(item, int | float):
-            report.add(items.line_of(index), f"each entry of '{key}' must be a number")
-            return None
-        numbers.append(float(item))
-    return numbers
-
-
-def _series_from_table(report: FileProblems, spec: LineDict, root: Path):
-    name = spec["data"]
-    line = spec.line_of("data")
-    file = root / "data" / str(name)
-    if not isinstance(name, str) or "/" in name or "\\" in name or not file.is_file():
-        report.add(line, f"data file '{name}' not found in content/data/")
-        return None, None, ""
-    table, problems = read_table(file)
-    if table is None:
-        report.add(line, f"data file '{name}' has problems: {problems[0]}")
-        return None, None, ""
-    x = spec.get("x")
-    if x not in table.columns:
-        report.add(spec.line_of("x"), f"'x' must be a column of {name}: {', '.join(table.columns)}")
-        return None, None, ""
-    wanted = spec.get("series")
-    if not isinstance(wanted, LineDict) or not wanted:
-        report.add(spec.line_of("series"), "'series' must map legend labels to columns, e.g. {総人口: total}")
-        return None, None, ""
-    series: dict[str, tuple[float, ...]] = {}
-    for label, column in wanted.items():
-        if column not in table.columns:
-            report.add(wanted.line_of(label), f"column '{column}' is not in {name}")
-            continue
-        try:
-            series[str(label)] = tuple(float(value.replace(",", "")) for value in table.columns[column])
-        except ValueError:
-            report.add(wanted.line_of(label), f"column '{column}' of {name} has a value that is not a number")
-    if len(series) != len(wanted):
-        return None, None, ""
-    return table.columns[x], series, table.source
 
 
 def build_facts(root: Path | None = None) -> FactList:

@@ -30,9 +30,21 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from bot.common.content_files import ContentError, LineDict, LineList, Problem, files, load_yaml
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from bot.common.content_files import (
+    ContentError,
+    ContentModel,
+    Invalid,
+    Problem,
+    files,
+    load_yaml,
+    short_text,
+    validate,
+)
+from bot.common.departments import DepartmentsError, load_departments
 from bot.common.paths import content_dir
 
 FOLDER = "polls"
@@ -47,8 +59,6 @@ MAX_PERIOD_DAYS = 20
 MAX_EVERY_N_WEEKS = 8
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _QUESTION_ID = re.compile(r"^[a-z0-9_]{1,32}$")
-_TOP_KEYS = {"title", "intro", "anonymous", "period_days", "schedule", "questions"}
-_QUESTION_KEYS = {"id", "type", "text", "core", "options", "options_from", "breakdown"}
 
 
 class TemplateError(ValueError):
@@ -189,153 +199,109 @@ def parse_template(path: Path) -> tuple[PollTemplate | None, list[Problem]]:
         data = load_yaml(path)
     except ContentError as exc:
         return None, [exc.problem]
-    return _Parser(path).template(data)
+    spec, problems = validate(PollFile, data, path, "a poll template", context={"folder": path.parent})
+    if not _ID.match(path.stem):
+        problems.insert(
+            0, Problem(path, 1, "the file name must be 1-32 lower-case letters, digits, - or _ (it is the poll's id)")
+        )
+    if spec is None or problems:
+        return None, problems
+    return spec.template(path.stem), []
 
 
-class _Parser:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.problems: list[Problem] = []
+class QuestionFile(ContentModel):
+    id: str
+    type: str
+    text: short_text(MAX_TEXT)
+    core: bool = False
+    breakdown: bool = False
+    options: Annotated[list[Any], Field(min_length=2, max_length=MAX_OPTIONS)] | None = None
+    options_from: str | None = None
 
-    def problem(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.path, line, message))
-
-    def template(self, data: Any) -> tuple[PollTemplate | None, list[Problem]]:
-        if not isinstance(data, LineDict):
-            self.problem(getattr(data, "line", 1), "a poll template is a mapping with title and questions")
-            return None, self.problems
-        if not _ID.match(self.path.stem):
-            self.problem(1, "the file name must be 1-32 lower-case letters, digits, - or _ (it is the poll's id)")
-        for key in data:
-            if key not in _TOP_KEYS:
-                self.problem(data.line_of(key), f"unknown key {key!r}; allowed: {', '.join(sorted(_TOP_KEYS))}")
-        title = self.text(data, "title", MAX_TITLE, required=True)
-        intro = self.text(data, "intro", MAX_INTRO)
-        anonymous = data.get("anonymous", True)
-        if not isinstance(anonymous, bool):
-            self.problem(data.line_of("anonymous"), "anonymous must be true or false")
-        period = data.get("period_days", 5)
-        if isinstance(period, bool) or not isinstance(period, int) or not 1 <= period <= MAX_PERIOD_DAYS:
-            self.problem(data.line_of("period_days"), f"period_days must be a whole number from 1 to {MAX_PERIOD_DAYS}")
-            period = 5
-        schedule = self.schedule(data)
-        questions = self.questions(data)
-        if self.problems:
-            return None, self.problems
-        return PollTemplate(self.path.stem, title, tuple(questions), intro, bool(anonymous), period, schedule), []
-
-    def text(self, data: LineDict, key: str, limit: int, required: bool = False) -> str:
-        value = data.get(key, "")
-        if value is None or (not isinstance(value, str) and value != ""):
-            self.problem(data.line_of(key), f"{key} must be text")
-            return ""
-        value = value.strip()
-        if required and not value:
-            self.problem(data.line_of(key), f"{key} is required")
-        if len(value) > limit:
-            self.problem(data.line_of(key), f"{key} is {len(value)} characters; at most {limit}")
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _QUESTION_ID.match(value):
+            raise ValueError("{key} must be 1-32 lower-case letters, digits or _")
         return value
 
-    def schedule(self, data: LineDict) -> Cadence | None:
-        raw = data.get("schedule")
-        if raw is None:
-            return None
-        if not isinstance(raw, LineDict):
-            self.problem(data.line_of("schedule"), "schedule must be a mapping with every_n_weeks and start")
-            return None
-        every = raw.get("every_n_weeks")
-        if isinstance(every, bool) or not isinstance(every, int) or not 1 <= every <= MAX_EVERY_N_WEEKS:
-            self.problem(raw.line_of("every_n_weeks"), f"every_n_weeks must be 1 to {MAX_EVERY_N_WEEKS}")
-            every = 1
-        start = raw.get("start")
-        if not isinstance(start, date):
-            self.problem(raw.line_of("start"), "start must be a date such as 2026-01-05")
-            return None
-        for key in raw:
-            if key not in ("every_n_weeks", "start"):
-                self.problem(raw.line_of(key), f"unknown key {key!r} in schedule; allowed: every_n_weeks, start")
-        return Cadence(every, start)
-
-    def questions(self, data: LineDict) -> list[Question]:
-        raw = data.get("questions")
-        if not isinstance(raw, LineList) or not raw:
-            self.problem(data.line_of("questions"), "questions must be a non-empty list")
-            return []
-        if len(raw) > MAX_QUESTIONS:
-            self.problem(raw.line, f"{len(raw)} questions; at most {MAX_QUESTIONS}")
-        questions: list[Question] = []
-        for index, item in enumerate(raw):
-            line = raw.line_of(index)
-            if not isinstance(item, LineDict):
-                self.problem(line, "each question is a mapping with id, type and text")
-                continue
-            question = self.question(item)
-            if question is None:
-                continue
-            if any(q.id == question.id for q in questions):
-                self.problem(item.line_of("id"), f"question id {question.id!r} appears twice")
-            questions.append(question)
-        if sum(q.breakdown for q in questions) > 1:
-            self.problem(raw.line, "at most one question can have breakdown: true")
-        return questions
-
-    def question(self, item: LineDict) -> Question | None:
-        for key in item:
-            if key not in _QUESTION_KEYS:
-                self.problem(item.line_of(key), f"unknown key {key!r}; allowed: {', '.join(sorted(_QUESTION_KEYS))}")
-        qid = item.get("id")
-        kind = item.get("type")
-        if not isinstance(qid, str) or not _QUESTION_ID.match(qid):
-            self.problem(item.line_of("id"), "id must be 1-32 lower-case letters, digits or _")
+    @field_validator("type")
+    @classmethod
+    def _type(cls, kind: str) -> str:
         if kind not in TYPES:
-            self.problem(item.line_of("type"), f"unknown question type {kind!r}; use one of: {', '.join(TYPES)}")
-        text = self.text(item, "text", MAX_TEXT, required=True)
-        options = self.options(item) if kind == "choice" else ()
-        if kind != "choice" and ("options" in item or "options_from" in item):
-            self.problem(item.line_of("options" if "options" in item else "options_from"), "only choice has options")
-        flags = {}
-        for key in ("core", "breakdown"):
-            value = item.get(key, False)
-            if not isinstance(value, bool):
-                self.problem(item.line_of(key), f"{key} must be true or false")
-            flags[key] = bool(value)
-        if flags["core"] and kind not in SCORED:
-            self.problem(item.line_of("core"), "core: true is for likert5 and enps questions (the momentum trend)")
-        if flags["breakdown"] and kind != "choice":
-            self.problem(item.line_of("breakdown"), "breakdown: true is for a choice question (e.g. the department)")
-        if not isinstance(qid, str) or kind not in TYPES:
-            return None
-        return Question(qid, kind, text, options, flags["core"], flags["breakdown"])
+            raise ValueError(f"unknown question type {kind!r}; use one of: {', '.join(TYPES)}")
+        return kind
 
-    def options(self, item: LineDict) -> tuple[tuple[str, str], ...]:
-        source, raw = item.get("options_from"), item.get("options")
-        if source is not None:
-            if source != "departments":
-                self.problem(item.line_of("options_from"), "options_from can only be departments")
-                return ()
-            from bot.common.departments import DepartmentsError, load_departments
-
-            try:  # the departments.yml next to this polls/ folder
-                departments = load_departments(self.path.parent.parent / "departments.yml")
-                return tuple((d.id, d.name) for d in departments)[:MAX_OPTIONS]
-            except DepartmentsError as exc:
-                self.problem(item.line_of("options_from"), str(exc))
-                return ()
-        if not isinstance(raw, LineList) or len(raw) < 2:
-            self.problem(item.line_of("options"), "a choice question needs options (at least 2) or options_from")
-            return ()
-        if len(raw) > MAX_OPTIONS:
-            self.problem(raw.line, f"{len(raw)} options; at most {MAX_OPTIONS}")
-        options = []
+    @field_validator("options")
+    @classmethod
+    def _options(cls, raw: list[Any]) -> list[tuple[str, str]]:
+        options: list[tuple[str, str]] = []
         for index, option in enumerate(raw):
-            if isinstance(option, LineDict):
+            if isinstance(option, dict):
                 value, label = str(option.get("value", "")), str(option.get("label", ""))
             else:
                 value = label = str(option)
             if not value.strip() or not label.strip() or len(value) > 32 or ":" in value or len(label) > 60:
-                self.problem(raw.line_of(index), "each option needs a value (≤32, no ':') and a label (≤60)")
-                continue
+                raise Invalid("each option needs a value (≤32, no ':') and a label (≤60)", index)
             if any(value == known for known, _ in options):
-                self.problem(raw.line_of(index), f"option {value!r} appears twice")
+                raise Invalid(f"option {value!r} appears twice", index)
             options.append((value, label))
-        return tuple(options)
+        return options
+
+    @field_validator("options_from")
+    @classmethod
+    def _departments(cls, source: str, info: ValidationInfo) -> list[tuple[str, str]]:
+        if source != "departments":
+            raise ValueError("{key} can only be departments")
+        try:  # the departments.yml next to this polls/ folder
+            departments = load_departments(info.context["folder"].parent / "departments.yml")
+        except DepartmentsError as exc:
+            raise ValueError(str(exc)) from None
+        return [(d.id, d.name) for d in departments][:MAX_OPTIONS]
+
+    @model_validator(mode="after")
+    def _fits_its_type(self) -> QuestionFile:
+        if self.type == "choice" and not (self.options or self.options_from):
+            raise Invalid("a choice question needs options (at least 2) or options_from", "options")
+        if self.type != "choice" and (self.options is not None or self.options_from is not None):
+            raise Invalid("only choice has options", "options" if self.options is not None else "options_from")
+        if self.core and self.type not in SCORED:
+            raise Invalid("core: true is for likert5 and enps questions (the momentum trend)", "core")
+        if self.breakdown and self.type != "choice":
+            raise Invalid("breakdown: true is for a choice question (e.g. the department)", "breakdown")
+        return self
+
+    def question(self) -> Question:
+        options = tuple(self.options_from or self.options or ())
+        return Question(self.id, self.type, self.text, options, self.core, self.breakdown)
+
+
+class CadenceFile(ContentModel):
+    every_n_weeks: Annotated[int, Field(ge=1, le=MAX_EVERY_N_WEEKS)]
+    start: date
+
+
+class PollFile(ContentModel):
+    """A poll template file (its id is the file's name)."""
+
+    title: short_text(MAX_TITLE)
+    intro: Annotated[str, Field(max_length=MAX_INTRO)] = ""
+    anonymous: bool = True
+    period_days: Annotated[int, Field(ge=1, le=MAX_PERIOD_DAYS)] = 5
+    schedule: CadenceFile | None = None
+    questions: Annotated[list[QuestionFile], Field(min_length=1, max_length=MAX_QUESTIONS)]
+
+    @field_validator("questions")
+    @classmethod
+    def _distinct(cls, questions: list[QuestionFile]) -> list[QuestionFile]:
+        for index, question in enumerate(questions):
+            if any(earlier.id == question.id for earlier in questions[:index]):
+                raise Invalid(f"question id {question.id!r} appears twice", index, "id")
+        if sum(question.breakdown for question in questions) > 1:
+            raise ValueError("at most one question can have breakdown: true")
+        return questions
+
+    def template(self, poll_id: str) -> PollTemplate:
+        schedule = Cadence(self.schedule.every_n_weeks, self.schedule.start) if self.schedule else None
+        questions = tuple(question.question() for question in self.questions)
+        return PollTemplate(poll_id, self.title, questions, self.intro, self.anonymous, self.period_days, schedule)
