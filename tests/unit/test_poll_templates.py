@@ -57,7 +57,7 @@ def test_bad_question_type_is_reported_with_file_and_line(tmp_path: Path) -> Non
         (GOOD + "schedule:\n  every_n_weeks: 2\n  start: soon\n", 8, "'start' must be a date such as 2026-01-05"),
         (GOOD + "  - id: q1\n    type: enps\n    text: 重複\n", 6, "appears twice"),
         (GOOD + "  - id: c\n    type: choice\n    text: 選択\n    options: [A]\n", 9, "at least 2"),
-        (GOOD.replace("    text: 質問1\n", "    text: 質問1\n    core: yes please\n"), 6, "'core' must be true or false"),
+        (GOOD.replace("    text: 質問1\n", "    text: 質問1\n    core: yes please\n"), 6, "'core' must be true"),
         (GOOD + "colour: blue\n", 6, "unknown key 'colour'"),
         ("title: [unclosed\n", 2, "YAML syntax error"),
     ],
