@@ -120,7 +120,7 @@ def test_llm_timing_out_each_asker_gets_an_ack_then_a_polite_answer(
             thread.start()
         for thread in threads:
             thread.join()
-        assert {user: ack["text"] for user, ack in acks.items()} == {user: t("slack.thinking") for user in askers}
+        assert {user: ack["text"] for user, ack in acks.items()} == {user: t("ask.thinking") for user in askers}
         wait_until(lambda: len(running.responses()) >= len(askers), timeout=30)
         scrape = running.get("/metrics").body
     finally:
@@ -169,7 +169,7 @@ def test_a_slow_llm_never_holds_up_the_acks(core: Core, slack_api: FakeSlackAPI)
     finally:
         running.server.stop(grace=10)
         openai_api.stop()
-    assert {user: ack.get("text") for user, ack in acks.items()} == {user: t("slack.thinking") for user in askers}
+    assert {user: ack.get("text") for user, ack in acks.items()} == {user: t("ask.thinking") for user in askers}
     assert help_ack["response_type"] == "ephemeral"
     assert all("前日正午" in answer["text"] for answer in running.responses())
 
