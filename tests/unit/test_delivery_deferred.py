@@ -16,6 +16,7 @@ from freezegun import freeze_time
 from sqlalchemy import select, update
 
 from bot.app.core import Core
+from bot.chat.address import User
 from bot.chat.i18n import t
 from bot.chat.reply import Reply
 from bot.delivery.deferred import BACKOFF_BASE, LEASE, MAX_ATTEMPTS, Runner, defer, task, tasks
@@ -23,6 +24,7 @@ from bot.models import DeferredTask, OutboxMessage
 
 T0 = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 ACK = Reply(text="受け付けました。")
+USER = User(platform="slack", id="U_A")
 
 runs: Counter[str] = Counter()
 failures: Counter[str] = Counter()  # payload "id" → how many more times the test task fails
@@ -68,8 +70,8 @@ def test_the_builtin_tasks_are_registered() -> None:
 
 
 def test_deferring_acks_and_the_reply_comes_by_dm_once(core, frozen) -> None:
-    assert defer(core, "test-echo", {"id": "a"}, key="echo:a", ack=ACK, reply_to="U_A") == ACK
-    assert defer(core, "test-echo", {"id": "a"}, key="echo:a", ack=ACK, reply_to="U_A") == ACK  # same key: nothing new
+    assert defer(core, "test-echo", {"id": "a"}, key="echo:a", ack=ACK, reply_to=USER) == ACK
+    assert defer(core, "test-echo", {"id": "a"}, key="echo:a", ack=ACK, reply_to=USER) == ACK  # same key: nothing new
     assert [(row.state, row.attempts) for row in rows(core).values()] == [("pending", 0)]
     assert outbox(core) == {}
     assert Runner(core).run_due() == 1
@@ -77,13 +79,13 @@ def test_deferring_acks_and_the_reply_comes_by_dm_once(core, frozen) -> None:
     [row] = rows(core).values()
     assert (row.state, row.attempts, row.finished_at, row.last_error) == ("done", 1, T0, None)
     [message] = outbox(core).values()
-    assert (message.key, message.channel, message.payload["text"]) == ("echo:a", "U_A", "done a")
+    assert (message.key, message.address, message.payload["text"]) == ("echo:a", USER, "done a")
     assert message.payload["ephemeral"] is False  # a DM
     assert runs == {"a": 1}
 
 
 def test_a_task_without_a_reply_sends_nothing(core, frozen) -> None:
-    defer(core, "test-echo", {"id": "b", "reply": False}, key="echo:b", ack=ACK, reply_to="U_A")
+    defer(core, "test-echo", {"id": "b", "reply": False}, key="echo:b", ack=ACK, reply_to=USER)
     assert Runner(core).run_due() == 1
     assert rows(core)["echo:b"].state == "done" and outbox(core) == {}
 
@@ -91,7 +93,7 @@ def test_a_task_without_a_reply_sends_nothing(core, frozen) -> None:
 def test_a_failing_task_is_retried_with_backoff_then_succeeds(core) -> None:
     failures["c"] = 2
     with freeze_time(T0) as clock:
-        defer(core, "test-echo", {"id": "c"}, key="echo:c", ack=ACK, reply_to="U_A")
+        defer(core, "test-echo", {"id": "c"}, key="echo:c", ack=ACK, reply_to=USER)
         runner = Runner(core, rng=random.Random(1))
         assert runner.run_due() == 1
         row = rows(core)["echo:c"]
@@ -114,7 +116,7 @@ def test_a_failing_task_is_retried_with_backoff_then_succeeds(core) -> None:
 def test_after_the_last_attempt_the_task_fails_and_the_person_is_told(core) -> None:
     failures["d"] = MAX_ATTEMPTS
     with freeze_time(T0) as clock:
-        defer(core, "test-echo", {"id": "d", "lang": "en"}, key="echo:d", ack=ACK, reply_to="U_A")
+        defer(core, "test-echo", {"id": "d", "lang": "en"}, key="echo:d", ack=ACK, reply_to=USER)
         runner = Runner(core)
         for _ in range(MAX_ATTEMPTS):
             clock.move_to(rows(core)["echo:d"].next_attempt_at)
@@ -129,7 +131,7 @@ def test_after_the_last_attempt_the_task_fails_and_the_person_is_told(core) -> N
 
 def test_a_task_left_running_by_a_crash_is_resumed_after_the_lease(core) -> None:
     with freeze_time(T0) as clock:
-        defer(core, "test-echo", {"id": "e"}, key="echo:e", ack=ACK, reply_to="U_A")
+        defer(core, "test-echo", {"id": "e"}, key="echo:e", ack=ACK, reply_to=USER)
         crashed = Runner(core)
         assert crashed._claim() is not None  # claimed, then the process died before running it
         survivor = Runner(core)
@@ -146,7 +148,7 @@ def test_a_runner_that_lost_its_lease_records_nothing(core) -> None:
     """The slow runner finishes after its lease ran out and another runner took the task over: only the owner's
     outcome counts, and the reply is queued once."""
     with freeze_time(T0) as clock:
-        defer(core, "test-echo", {"id": "f"}, key="echo:f", ack=ACK, reply_to="U_A")
+        defer(core, "test-echo", {"id": "f"}, key="echo:f", ack=ACK, reply_to=USER)
         slow, fast = Runner(core), Runner(core)
         row = slow._claim()
         clock.tick(LEASE + timedelta(seconds=1))
@@ -158,7 +160,7 @@ def test_a_runner_that_lost_its_lease_records_nothing(core) -> None:
 
 def test_a_task_that_keeps_killing_its_worker_is_given_up(core) -> None:
     with freeze_time(T0) as clock:
-        defer(core, "test-echo", {"id": "g"}, key="echo:g", ack=ACK, reply_to="U_A")
+        defer(core, "test-echo", {"id": "g"}, key="echo:g", ack=ACK, reply_to=USER)
         for _ in range(MAX_ATTEMPTS):
             assert Runner(core)._claim() is not None
             clock.tick(LEASE + timedelta(seconds=1))
@@ -171,7 +173,14 @@ def test_a_task_that_keeps_killing_its_worker_is_given_up(core) -> None:
 def test_replicas_share_the_queue_and_run_each_task_once(core) -> None:
     count = 40
     for number in range(count):
-        defer(core, "test-echo", {"id": str(number)}, key=f"echo:{number}", ack=ACK, reply_to=f"U{number}")
+        defer(
+            core,
+            "test-echo",
+            {"id": str(number)},
+            key=f"echo:{number}",
+            ack=ACK,
+            reply_to=User(platform="slack", id=f"U{number}"),
+        )
     runners = [Runner(core) for _ in range(3)]
     done: list[int] = []
     threads = [threading.Thread(target=lambda runner=runner: done.append(runner.run_due())) for runner in runners]
@@ -205,9 +214,9 @@ def test_the_runner_stops_between_tasks(core) -> None:
 
 def test_the_console_runs_deferred_work_at_once(core, frozen) -> None:
     core.deferred_at_once = True
-    reply = defer(core, "test-echo", {"id": "k"}, key="echo:k", ack=ACK, reply_to="U_A")
+    reply = defer(core, "test-echo", {"id": "k"}, key="echo:k", ack=ACK, reply_to=USER)
     assert reply.text == "done k" and outbox(core) == {}  # answered in place, not by DM
-    assert defer(core, "test-echo", {"id": "l", "reply": False}, key="echo:l", ack=ACK, reply_to="U_A") == ACK
+    assert defer(core, "test-echo", {"id": "l", "reply": False}, key="echo:l", ack=ACK, reply_to=USER) == ACK
     failures["m"] = 1
     assert defer(core, "test-echo", {"id": "m"}, key="echo:m", ack=ACK).text == t("error.generic")
     assert {key: row.state for key, row in rows(core).items()} == {
@@ -218,7 +227,7 @@ def test_the_console_runs_deferred_work_at_once(core, frozen) -> None:
 
 
 def test_an_unknown_task_fails_politely(core) -> None:
-    defer(core, "no-such-task", {}, key="nothing:1", ack=ACK, reply_to="U_A")
+    defer(core, "no-such-task", {}, key="nothing:1", ack=ACK, reply_to=USER)
     with core.sessions() as session, session.begin():
         session.execute(update(DeferredTask).values(attempts=MAX_ATTEMPTS - 1))
     assert Runner(core).run_due() == 1
