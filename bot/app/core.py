@@ -39,6 +39,8 @@ class Core:
     on_home_changed: list[Callable[[str], None]] = field(default_factory=list)
     directory: Directory | None = None
     platform: str = "console"
+    # Run deferred work inside the request instead of queueing it for the workers (the console: one person).
+    deferred_at_once: bool = False
 
     @classmethod
     def create(cls, settings: Settings) -> Core:

@@ -1,8 +1,9 @@
-"""The background work of a kiun process: the scheduler and the outbox sender.
+"""The background work of a kiun process: the scheduler, the deferred-work runner and the outbox sender.
 
 ``kiun worker`` runs only these (:func:`run_worker`); ``kiun serve`` runs the same :class:`Workers` next to the
 Slack listener unless ``--no-worker``. Stopping is graceful: the sender finishes and records the message in
-flight, the scheduler lets running jobs finish; anything not yet sent stays in the outbox for the next start.
+flight, the runner finishes its task in flight and starts no other, the scheduler lets running jobs finish;
+anything not yet sent stays in the outbox, anything not yet run in the deferred queue, for the next start.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 
 from bot.app.core import Core
+from bot.delivery.deferred import Runner
 from bot.delivery.outbox import CheckedTransport, Sender, Transport
 
 log = logging.getLogger(__name__)
@@ -32,32 +35,40 @@ class Workers:
 
             transport = SlackTransport(make_client(core.settings), lang=core.settings.kiun_locale)
         self.sender = Sender(core, transport)
+        self.runner = Runner(core, on_reply=self.sender.notify)
         self.scheduler = Scheduler(core)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self.sender.run, args=(self._stop,), name="kiun-sender", daemon=True)
+        self._threads = [
+            threading.Thread(target=self.sender.run, args=(self._stop,), name="kiun-sender", daemon=True),
+            threading.Thread(target=self.runner.run, args=(self._stop,), name="kiun-deferred", daemon=True),
+        ]
 
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
         self.scheduler.start()
-        log.info("workers started: scheduler and outbox sender %s", self.sender.id)
+        log.info("workers started: scheduler, deferred runner %s and outbox sender %s", self.runner.id, self.sender.id)
 
     def notify(self) -> None:
         """Tell the sender that there is something to send now (it also polls every second)."""
         self.sender.notify()
 
     def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> bool:
-        """Stop taking work, finish what is in flight; False if the sender did not stop within ``timeout``."""
+        """Stop taking work, finish what is in flight; False if the runner or sender did not stop within
+        ``timeout``."""
         self._stop.set()
+        self.runner.notify()
         self.sender.notify()
         self.scheduler.shutdown(wait=True)
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-        stopped = not self._thread.is_alive()
-        if stopped:
-            log.info("workers stopped")
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        busy = [thread.name for thread in self._threads if thread.is_alive()]
+        if busy:
+            log.warning("%s still busy after %.0f s; its work is resumed at the next start", busy, timeout)
         else:
-            log.warning("outbox sender still busy after %.0f s; its message is recovered at the next start", timeout)
-        return stopped
+            log.info("workers stopped")
+        return not busy
 
 
 def run_worker(connect: Callable[[threading.Event], Core | None]) -> int:

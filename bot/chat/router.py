@@ -41,16 +41,21 @@ class Router:
         self.subcommands: dict[str, Handler] = {}
         self.thread_handlers: list[ThreadHandler] = []
         self.message_handler: Handler | None = None
+        self.slow: dict[str, str] = {}  # command → catalogue key of the ack a platform sends before running it
 
-    def command(self, name: str, handler: Handler, *, listed: bool = True) -> None:
+    def command(self, name: str, handler: Handler, *, listed: bool = True, slow: str | None = None) -> None:
         """Register ``/<name>``; ``/kiun help`` lists it (``help.command.<name>`` in the catalogue) unless not
         ``listed``. Sub-commands and admin words are listed the same way (``help.kiun.<word>``,
-        ``help.admin.<word>``), in the order they are registered."""
+        ``help.admin.<word>``), in the order they are registered. With ``slow`` (the catalogue key of an ack such
+        as "考えています…"), a platform that must answer within seconds acks with that text first and runs the
+        handler off its listener threads."""
         if listed:
             _described(f"help.command.{name}")
         else:
             self.unlisted.add(name)
         self.commands[name] = handler
+        if slow is not None:
+            self.slow[name] = slow
 
     def action(self, model: type[A], handler: ActionHandler[A]) -> None:
         """Register a button: presses with ``model.name`` (or one of its aliases) reach ``handler`` with the

@@ -1,4 +1,4 @@
-"""Tables of delivery: the outbox and the platform events already handled.
+"""Tables of delivery: the outbox, the deferred-work queue and the platform events already handled.
 
 Uniqueness that matters is a database constraint (see DESIGN §2), never only a check in code.
 """
@@ -64,6 +64,34 @@ class OutboxMessage(Base):
     replaces: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class DeferredTask(Base):
+    """Work a person asked for that runs after the ack (a report, an answer by DM, a poll broadcast); ``key``
+    makes deferring idempotent and names the reply in the outbox.
+
+    States: pending → running → done; pending again with a later ``next_attempt_at`` after a failure; failed after
+    the last attempt. A ``running`` row whose lease ran out (its worker was stopped or crashed) is claimed again
+    (see bot.delivery.deferred).
+    """
+
+    __tablename__ = "deferred_tasks"
+    __table_args__ = (Index("ix_deferred_tasks_state_next_attempt_at", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Who gets the task's reply (a person, by direct message); None when the task answers nobody.
+    reply_to: Mapped[Address | None] = mapped_column(AddressJSON, nullable=True)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class SlackEvent(Base):

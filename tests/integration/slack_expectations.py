@@ -19,7 +19,7 @@ def help_ack(body: dict[str, Any]) -> None:
 
 def thinking_ack(body: dict[str, Any]) -> None:
     """A slow command (``/ask``) acked at once with 「考えています…」."""
-    assert body["text"] == t("slack.thinking")
+    assert body["text"] == t("ask.thinking")
 
 
 def ask_refused(answer: dict[str, Any]) -> None:

@@ -1,10 +1,12 @@
-"""Fixtures for the Slack tests: the real kiun WSGI app on a real waitress server, and a signed-request sender.
+"""Fixtures for the Slack tests: the real kiun WSGI app on a real waitress server with its deferred-work runner,
+and a signed-request sender.
 
 Import the fixtures into a test module (``from tests.integration.slack_harness import kiun_fixture, sender_fixture``).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -15,6 +17,7 @@ import pytest
 
 from bot.app.core import Core
 from bot.chat.router import Router
+from bot.delivery.deferred import Runner
 from bot.features import build_router
 from bot.platforms.slack.server import HttpServer, KiunWSGI, make_wsgi_app
 from tests.conftest import SIGNING_SECRET
@@ -33,12 +36,20 @@ def wait_until(predicate: Callable[[], object], timeout: float = 5.0) -> None:
 
 @dataclass
 class Kiun:
-    """A running kiun HTTP server and what the tests look at."""
+    """A running kiun HTTP server (and the runner of its deferred work, as ``kiun serve``'s workers would run it;
+    the outbox is drained by the tests) and what the tests look at."""
 
     core: Core
     app: KiunWSGI
     server: HttpServer
     slack_api: FakeSlackAPI
+    runner: threading.Thread
+    stopping: threading.Event
+
+    def stop(self, grace: float = 5.0) -> None:
+        self.server.stop(grace=grace)
+        self.stopping.set()
+        self.runner.join(timeout=10)
 
     @property
     def url(self) -> str:
@@ -66,14 +77,17 @@ class Kiun:
 def start_kiun(core: Core, slack_api: FakeSlackAPI, router: Router | None = None) -> Kiun:
     app = make_wsgi_app(core, router or build_router())
     server = HttpServer(app, threads=core.settings.kiun_workers).start()
-    return Kiun(core, app, server, slack_api)
+    stopping = threading.Event()
+    runner = threading.Thread(target=Runner(core, poll_interval=0.05).run, args=(stopping,), daemon=True)
+    runner.start()
+    return Kiun(core, app, server, slack_api, runner, stopping)
 
 
 @pytest.fixture(name="kiun")
 def kiun_fixture(core: Core, slack_api: FakeSlackAPI) -> Iterator[Kiun]:
     running = start_kiun(core, slack_api)
     yield running
-    running.server.stop(grace=5)
+    running.stop()
 
 
 @pytest.fixture(name="sender")

@@ -34,7 +34,7 @@ def buttons(payload: dict) -> list[dict]:
 def test_ask_acks_at_once_then_answers_with_sources_and_rating_buttons(kiun, sender):
     indexed(kiun)
     response = sender.command("/ask", "会議資料はいつまでに共有フォルダへ掲載しますか")
-    assert response.json()["text"] == t("slack.thinking")
+    assert response.json()["text"] == t("ask.thinking")
     answer = kiun.wait_responses(1)[0]
     assert answer["response_type"] == "ephemeral"
     assert "前日正午" in texts(answer) and "出典" in texts(answer)

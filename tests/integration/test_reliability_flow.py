@@ -77,7 +77,7 @@ def flow(core: Core, slack_api: FakeSlackAPI, openai_api: FakeOpenAI) -> Iterato
     secret_core.directory = SlackDirectory(make_client(settings))
     running = start_kiun(secret_core, slack_api)
     yield running
-    running.server.stop(grace=5)
+    running.stop()
 
 
 class Recording(SlackSender):

@@ -120,11 +120,11 @@ def test_llm_timing_out_each_asker_gets_an_ack_then_a_polite_answer(
             thread.start()
         for thread in threads:
             thread.join()
-        assert {user: ack["text"] for user, ack in acks.items()} == {user: t("slack.thinking") for user in askers}
+        assert {user: ack["text"] for user, ack in acks.items()} == {user: t("ask.thinking") for user in askers}
         wait_until(lambda: len(running.responses()) >= len(askers), timeout=30)
         scrape = running.get("/metrics").body
     finally:
-        running.server.stop(grace=10)
+        running.stop(grace=10)
     errors = llm.outcomes()["error"]
     assert errors - errors_before == len(askers)  # for the alert on LLM errors
     assert f'kiun_llm_requests_total{{outcome="error"}} {errors}.0' in scrape
@@ -167,9 +167,9 @@ def test_a_slow_llm_never_holds_up_the_acks(core: Core, slack_api: FakeSlackAPI)
         help_ack = sender.command("/kiun", "help").json()
         wait_until(lambda: len(running.responses()) >= len(askers), timeout=30)
     finally:
-        running.server.stop(grace=10)
+        running.stop(grace=10)
         openai_api.stop()
-    assert {user: ack.get("text") for user, ack in acks.items()} == {user: t("slack.thinking") for user in askers}
+    assert {user: ack.get("text") for user, ack in acks.items()} == {user: t("ask.thinking") for user in askers}
     assert help_ack["response_type"] == "ephemeral"
     assert all("前日正午" in answer["text"] for answer in running.responses())
 

@@ -109,7 +109,7 @@ def form_router() -> Router:
 def forms(core, slack_api):
     running = start_kiun(core, slack_api, form_router())
     yield running
-    running.server.stop(grace=5)
+    running.stop()
 
 
 def test_command_with_form_opens_a_modal_within_limits(forms):

@@ -73,7 +73,7 @@ def test_thread_replies_go_to_thread_handlers(core, slack_api):
     sender.event(reply | {"text": "別の話", "thread_ts": "1700000000.000777", "ts": "1700000000.000010"})
     sender.event(reply | {"text": "スレッド外", "ts": "1700000000.000011"})
     sender.event(reply | {"text": "<@UBOT> 質問", "thread_ts": "1700000000.000001", "ts": "1700000000.000012"})
-    kiun.server.stop(grace=5)
+    kiun.stop()
     assert sorted(seen) == [  # the listener pool may run the two in either order
         ("thread", "C_IDEAS", "1700000000.000001", "賛成です"),
         ("thread", "C_IDEAS", "1700000000.000777", "別の話"),

@@ -52,7 +52,7 @@ def test_worked_example_against_the_server_is_stale(core, slack_api):
         fresh = sender.command("/kiun", "help")
         assert fresh.status == 200 and fresh.json()["response_type"] == "ephemeral"
     finally:
-        running.server.stop(grace=5)
+        running.stop()
         doc_core.close()
 
 
@@ -104,7 +104,7 @@ def test_healthz_503_when_database_is_unreachable(slack_api, core):
         assert health.status == 503 and health.json() == {"status": "unavailable"}
         assert running.get("/metrics").status == 200  # still scrapeable; the database gauges are left out
     finally:
-        running.server.stop(grace=5)
+        running.stop()
         broken.close()
 
 

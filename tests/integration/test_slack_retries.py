@@ -49,7 +49,7 @@ def public(core, slack_api):
     router.command("idea", lambda core, request: Reply(text="", form=form))
     running = start_kiun(core, slack_api, router)
     yield running
-    running.server.stop(grace=5)
+    running.stop()
 
 
 def test_slack_down_user_is_told_it_will_retry_and_outbox_keeps_it(public):

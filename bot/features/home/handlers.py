@@ -9,19 +9,22 @@ list is capped. A part that fails is left out (and logged) rather than costing t
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
+from typing import Any
 
 from bot.app.config import ConfigError
 from bot.app.core import Core
+from bot.chat.address import User
 from bot.chat.i18n import t
 from bot.chat.markup import literal
 from bot.chat.reply import Form, Input, Reply, Section
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.common.text import day_text
-from bot.delivery.later import reply_later
+from bot.delivery.deferred import defer, task
 from bot.features.admin.handlers import admin_help, help_button
 from bot.features.home.actions import AskButton, AskForm, LessonButton, ReportButton
 from bot.features.ideas import store
@@ -208,14 +211,22 @@ def submit_question(core: Core, request: Request, _: AskForm) -> Reply:
     if len(question) > QUESTION_MAX:
         message = t("error.too_long", lang, length=len(question), limit=QUESTION_MAX)
         return Reply(text=message, errors={"question": message})
-    asked = replace(request, text=question)
-    return reply_later(
+    asked = {"user": request.user.model_dump(mode="json"), "lang": lang, "text": question}
+    return defer(
         core,
-        request,
         "home-ask",
-        lambda: answer_reply(core, asked, ephemeral=False),
-        Reply(text=t("home.ask.coming", lang)),
+        asked,
+        key=f"home-ask:{request.user_id}:{uuid.uuid4().hex[:12]}",
+        ack=Reply(text=t("home.ask.coming", lang)),
+        reply_to=request.user,
     )
+
+
+@task("home-ask")
+def answer_task(core: Core, asked: dict[str, Any]) -> Reply:
+    """Answer a question asked from the Home as ``/ask`` would; the answer goes to the person by DM."""
+    request = Request(User.model_validate(asked["user"]), lang=asked["lang"], text=asked["text"])
+    return answer_reply(core, request, ephemeral=False)
 
 
 def report_action(core: Core, request: Request, action: ReportButton) -> Reply:

@@ -7,7 +7,7 @@ values in their message).
 from __future__ import annotations
 
 import logging
-import threading
+from typing import Any
 
 from sqlalchemy import distinct, func, select
 
@@ -20,6 +20,7 @@ from bot.chat.reply import Reply, Section
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.common.text import day_text
+from bot.delivery.deferred import defer, task
 from bot.features.polls import runs
 from bot.features.polls.actions import PollAnswer as AnswerButton
 from bot.features.polls.actions import PollShow, PollText
@@ -200,27 +201,22 @@ def admin_start(core: Core, request: Request, name: str) -> Reply:
         run = start_run(core, template, core.local_now().date())
     except PollError as exc:
         return Reply(text=t(exc.key, lang, **exc.values))
-    if request.platform == "console":  # one person: send at once, so the next line can answer it
-        broadcast(core, run.id)
-    else:  # listing and checking every member can take minutes on Slack; the poll jobs resume it if this stops
-        threading.Thread(target=_broadcast, args=(core, run.id), name=f"kiun-poll-{run.id}", daemon=True).start()
-    return Reply(
-        text=t(
-            "poll.admin.started",
-            lang,
-            title=literal(run.title),
-            run=run.id,
-            channel=channel(run.channel),
-            day=day_text(run.closes_on, "short_weekday", lang),
-        )
+    started = t(
+        "poll.admin.started",
+        lang,
+        title=literal(run.title),
+        run=run.id,
+        channel=channel(run.channel),
+        day=day_text(run.closes_on, "short_weekday", lang),
     )
+    # listing and checking every member can take minutes; the poll jobs also resume a run left "opening"
+    return defer(core, "poll-broadcast", {"run": run.id}, key=f"poll-broadcast:{run.id}", ack=Reply(text=started))
 
 
-def _broadcast(core: Core, run_id: int) -> None:
-    try:
-        broadcast(core, run_id)
-    except Exception:  # noqa: BLE001 - the run stays "opening"; the next poll job sends it
-        log.exception("poll run %d: sending failed; the next poll job tries again", run_id)
+@task("poll-broadcast")
+def broadcast_task(core: Core, payload: dict[str, Any]) -> None:
+    """Send a started run to its channel's members (see :func:`bot.features.polls.runs.broadcast`)."""
+    broadcast(core, payload["run"])
 
 
 def admin_close(core: Core, request: Request, run_id: int) -> Reply:

@@ -29,7 +29,7 @@ _SMALL_TALK = re.compile(
 
 
 def register(router: Router) -> None:
-    router.command("ask", ask_command)
+    router.command("ask", ask_command, slow="ask.thinking")
     router.message(ask_message)
     router.thread(ask_follow_up)
     router.action(Feedback, feedback)

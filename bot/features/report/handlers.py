@@ -3,6 +3,9 @@ and the HTML report as a file (by DM on Slack, since building it can take a few 
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from bot.app.core import Core
 from bot.chat.i18n import t
 from bot.chat.markup import literal
@@ -10,7 +13,7 @@ from bot.chat.reply import Reply
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.common.text import day_text
-from bot.delivery.later import reply_later
+from bot.delivery.deferred import defer, task
 from bot.features.report.month import Month
 from bot.features.report.report import build_report, summary_reply
 
@@ -30,10 +33,17 @@ def report_reply(core: Core, request: Request, text: str) -> Reply:
     label = day_text(month.first, "month", lang)
     if month > this_month:
         return Reply(text=t("report.admin.future", lang, month=label))
-    return reply_later(
+    return defer(
         core,
-        request,
         "report",
-        lambda: summary_reply(build_report(core, month), lang),
-        Reply(text=t("report.admin.coming", lang, month=label)),
+        {"month": month.key(), "lang": lang},
+        key=f"report:{request.user_id}:{uuid.uuid4().hex[:12]}",
+        ack=Reply(text=t("report.admin.coming", lang, month=label)),
+        reply_to=request.user,
     )
+
+
+@task("report")
+def report_task(core: Core, payload: dict[str, Any]) -> Reply:
+    """Build the month's report; its summary and files go to the admin who asked."""
+    return summary_reply(build_report(core, Month.parse(payload["month"])), payload["lang"])

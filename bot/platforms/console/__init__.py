@@ -56,7 +56,11 @@ def run_console(
     for notice in prepare_polls(core, user_id):  # the console's directory, and a trial key if none is set
         write_line(stdout, notice)
     session = ConsoleSession(core, router or build_router(), user_id, admin or core.is_admin(user_id))
-    return session.run(Terminal(stdin, stdout))
+    core.deferred_at_once = True  # no workers: slow work runs in the request and answers in place
+    try:
+        return session.run(Terminal(stdin, stdout))
+    finally:
+        core.deferred_at_once = False
 
 
 def console_sender(core: Core, stdout: TextIO, buttons: list[Button]) -> Sender | None:

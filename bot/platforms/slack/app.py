@@ -1,10 +1,11 @@
 """The Slack app: Bolt listeners that turn Slack requests into :class:`~bot.chat.router.Request`s and render replies.
 
-Every command and interaction is acknowledged within Slack's 3 seconds: fast replies travel in the ack itself,
-slow work (``/ask``, and questions in mentions and DMs) runs after the ack on a pool of its own
-(:func:`slow_executor`), so an ack never waits for a thread held by a slow LLM. Replies posted through the Web API
-after the ack go through :class:`~bot.platforms.slack.transport.SlackTransport`; when Slack keeps failing they are
-put in the outbox, which sends them later, and the person is told so.
+Every command and interaction is acknowledged within Slack's 3 seconds: fast replies travel in the ack itself;
+commands the router marks slow (``/ask``) are acked with their ack text and, like questions in mentions and DMs,
+run after the ack on a pool of its own (:func:`slow_executor`), so an ack never waits for a thread held by a slow
+LLM. Work a feature defers (a report, an answer by DM) is queued in the database and run by the workers.
+Replies posted through the Web API after the ack go through :class:`~bot.platforms.slack.transport.SlackTransport`;
+when Slack keeps failing they are put in the outbox, which sends them later, and the person is told so.
 """
 
 from __future__ import annotations
@@ -42,8 +43,7 @@ from bot.platforms.slack.transport import PLATFORM, SlackTransport, channel, thr
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("kiun", "idea", "ideas")
-LAZY_COMMANDS = ("ask",)
+COMMANDS = ("kiun", "idea", "ideas", "ask")
 SLOW_THREADS_PER_WORKER = 4
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
 # A member named in a command: a mention (<@U…>, <@U…|name>) or a member id as copied from the profile.
@@ -101,9 +101,7 @@ def build_app(
     app.use(request_context)
     app.use(listeners.dedupe_events)
     for name in COMMANDS:
-        app.command(f"/{name}")(listeners.command)
-    for name in LAZY_COMMANDS:
-        app.command(f"/{name}")(ack=listeners.ack_thinking, lazy=[listeners.lazy_command])
+        app.command(f"/{name}")(listeners.slow_command if name in router.slow else listeners.command)
     app.action(re.compile(".*"))(listeners.action)
     app.view(re.compile(".*"))(listeners.view_submission)
     app.event("app_mention")(listeners.app_mention)
@@ -166,13 +164,13 @@ class Listeners:
                 ack()
                 self._post(destination(request, reply), reply, f"reply:{context['request_id']}", respond)
 
-    def ack_thinking(self, ack: Ack, context: BoltContext) -> None:
-        """Slow commands: say at once that the answer is coming."""
+    def slow_command(
+        self, ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ) -> None:
+        """Slow commands: say at once that the answer is coming (the router's ack text), then answer on the slow
+        pool."""
         logs.request_id.set(context.get("request_id", "-"))
-        ack(response_type="ephemeral", text=mrkdwn(t("slack.thinking", self.lang)))
-
-    def lazy_command(self, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext):
-        """The slow part of a command, after the ack, on the slow pool."""
+        ack(response_type="ephemeral", text=mrkdwn(t(self.router.slow[command["command"].lstrip("/")], self.lang)))
         self.slow.submit(self._slow_command, command, respond, client, context)
 
     def _slow_command(self, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext):

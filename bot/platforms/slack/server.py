@@ -6,7 +6,8 @@ answers 503 (``/healthz``: ``{"status": "starting"}``), so an orchestrator sees 
 and kiun becomes ready without a restart once the database answers.
 
 Shutdown on SIGTERM/SIGINT is graceful: stop accepting, let requests in flight and their post-ack work finish
-(bounded by :data:`GRACE_SECONDS`), then stop the scheduler and outbox sender.
+(bounded by :data:`GRACE_SECONDS`), then stop the workers (see bot.app.runtime); work deferred to the queue and
+not yet run stays there and is run after the restart.
 """
 
 from __future__ import annotations
