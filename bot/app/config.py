@@ -6,6 +6,7 @@ setting asks for it with :func:`Settings.require`, which raises :class:`ConfigEr
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,6 +20,21 @@ _TOKENS = {"slack_bot_token": ("the bot token", "xoxb-"), "slack_app_token": ("t
 
 class ConfigError(Exception):
     """A missing or invalid setting; the message is one line naming the variable and what to do."""
+
+
+def parse_year_end(spec: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """Parse ``MM-DD..MM-DD`` (e.g. ``12-29..01-03``); an empty string or ``none`` means no closure."""
+    spec = spec.strip()
+    if spec.lower() in ("", "none"):
+        return None
+    try:
+        start, end = (part.strip() for part in spec.split(".."))
+        sm, sd = (int(x) for x in start.split("-"))
+        em, ed = (int(x) for x in end.split("-"))
+        date(2000, sm, sd), date(2000, em, ed)  # noqa: B018 - validates month/day (2000 is a leap year)
+    except ValueError as exc:
+        raise ValueError(f"expected MM-DD..MM-DD such as 12-29..01-03, got {spec!r}") from exc
+    return (sm, sd), (em, ed)
 
 
 class Settings(BaseSettings):
@@ -97,8 +113,6 @@ class Settings(BaseSettings):
     @field_validator("kiun_year_end_closed")
     @classmethod
     def _year_end_format(cls, value: str) -> str:
-        from bot.scheduling.calendar import parse_year_end
-
         parse_year_end(value)
         return value
 

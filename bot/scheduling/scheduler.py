@@ -206,7 +206,7 @@ def next_run(core: Core, name: str, after: datetime | None = None) -> datetime |
     tz = core.settings.tz
     after = core.local_now() if after is None else (after.replace(tzinfo=tz) if after.tzinfo is None else after)
     try:
-        trigger = build_trigger(core, schedule, core.calendar())
+        trigger = build_trigger(core, schedule, BusinessCalendar.current(core))
     except ValueError as exc:
         raise ConfigError(f"schedule {name} has an invalid cron: {exc}") from None
     when = trigger.first_at_or_after(after + timedelta(microseconds=1))

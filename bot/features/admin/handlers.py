@@ -20,6 +20,7 @@ from bot.delivery.models import OutboxMessage
 from bot.delivery.outbox import STATES
 from bot.features.admin.actions import HelpButton
 from bot.scheduling.models import CalendarOverride
+from bot.scheduling.scheduler import describe_schedules
 
 
 def register(router: Router) -> None:
@@ -100,8 +101,6 @@ def admin(core: Core, request: Request, words: list[str], router: Router) -> Rep
 
 
 def admin_jobs(core: Core, request: Request) -> Reply:
-    from bot.scheduling.scheduler import describe_schedules
-
     lang = request.lang
     lines = []
     for row in describe_schedules(core):

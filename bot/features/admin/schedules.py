@@ -15,8 +15,10 @@ from bot.chat.reply import Reply
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.db.session import transaction
+from bot.scheduling.calendar import BusinessCalendar
 from bot.scheduling.models import Schedule
 from bot.scheduling.schedule_text import ScheduleTextError, to_cron
+from bot.scheduling.scheduler import build_trigger
 
 RUNS_SHOWN = 3
 
@@ -59,9 +61,8 @@ def admin_schedule(core: Core, request: Request) -> Reply:
 
 def next_runs(core: Core, schedule: Schedule, count: int = RUNS_SHOWN) -> list[datetime]:
     """The next ``count`` runs of ``schedule`` (local time), moved off closed days when it runs on business days."""
-    from bot.scheduling.scheduler import build_trigger
 
-    trigger = build_trigger(core, schedule, core.calendar())
+    trigger = build_trigger(core, schedule, BusinessCalendar.current(core))
     runs: list[datetime] = []
     when = trigger.first_at_or_after(core.local_now())
     while when is not None and len(runs) < count:

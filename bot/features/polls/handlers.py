@@ -24,8 +24,8 @@ from bot.features.polls.actions import PollAnswer as AnswerButton
 from bot.features.polls.actions import PollShow, PollText
 from bot.features.polls.models import PollAnswer, PollRun
 from bot.features.polls.results import compute_results
-from bot.features.polls.runs import COMMENT_LIMIT, PollError, broadcast, close_run, record_answer, start_run
-from bot.features.polls.templates import PollTemplate, TemplateError, get_template, load_templates
+from bot.features.polls.runs import PollError, broadcast, close_run, record_answer, start_run
+from bot.features.polls.templates import COMMENT_LIMIT, PollTemplate, TemplateError, get_template, load_templates
 from bot.features.polls.views import COMMENT_INPUT, answered_reply, day_label, poll_message, results_message, text_form
 
 log = logging.getLogger(__name__)

@@ -51,7 +51,7 @@ def poll_open(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     today = occurrence.date()
     templates = [item for item in load_templates().values() if not wanted or item.id in wanted]
     scheduled = [item for item in templates if item.schedule is not None]
-    served = weeks_served(core.calendar(), today)
+    served = weeks_served(BusinessCalendar.current(core), today)
     due = [item for item in scheduled if any(item.schedule.due(day) for day in served)]
     for template in due:
         try:

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import logging
 import secrets
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete, func, select, update
@@ -29,13 +28,15 @@ from bot.db.session import transaction
 from bot.db.types import utcnow
 from bot.delivery.models import OutboxMessage
 from bot.delivery.outbox import SENDING, enqueue
-from bot.features.polls.models import PollAnswer, PollRecipient, PollRun, random_id
-from bot.features.polls.templates import PollTemplate, Question
+from bot.features.polls.models import Answered, PollAnswer, PollRecipient, PollRun, random_id
+from bot.features.polls.results import compute_results
+from bot.features.polls.templates import COMMENT_LIMIT, PollTemplate, Question
+from bot.features.polls.views import poll_message, reminder_message, results_message
+from bot.scheduling.calendar import BusinessCalendar
 
 log = logging.getLogger(__name__)
 
 OPENING, OPEN, CLOSED = "opening", "open", "closed"
-COMMENT_LIMIT = 2000
 SECRET_HINT = "set a long random secret, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 
 
@@ -46,15 +47,6 @@ class PollError(Exception):
     def __init__(self, key: str, **values: object) -> None:
         super().__init__(key)
         self.key, self.values = key, values
-
-
-@dataclass(frozen=True)
-class Answered:
-    """After an answer: how many of the run's questions this person has answered."""
-
-    answered: int
-    total: int
-    closes_on: date
 
 
 def secret_key(core: Core) -> bytes:
@@ -88,7 +80,7 @@ def start_run(core: Core, template: PollTemplate, today: date) -> PollRun:
     PollError ``poll.already_open`` when a run of the same poll is still open."""
     channel = poll_channel(core)
     secret_key(core)
-    calendar = core.calendar()
+    calendar = BusinessCalendar.current(core)
     opened_on = calendar.next_business_day(today)
     closes_on = calendar.add_business_days(opened_on, template.period_days - 1)
     remind_on = (
@@ -122,7 +114,6 @@ def start_run(core: Core, template: PollTemplate, today: date) -> PollRun:
 def broadcast(core: Core, run_id: int) -> int:
     """Send an ``opening`` run to every active member of its channel through the outbox; returns the number of
     recipients. Safe to repeat or to run in several processes: one wins, the others change nothing."""
-    from bot.features.polls.views import poll_message
 
     with core.sessions() as session:
         run = session.get(PollRun, run_id)
@@ -272,7 +263,6 @@ def open_runs_for(core: Core, user_id: str) -> list[tuple[PollRun, int]]:
 # -- reminding and closing -------------------------------------------------------------------------------------
 def remind(core: Core, run_id: int) -> int:
     """DM the members who have not answered any question yet, once per run; returns how many were reminded."""
-    from bot.features.polls.views import reminder_message
 
     with core.sessions() as session:
         run = session.get(PollRun, run_id)
@@ -302,8 +292,6 @@ def close_run(core: Core, run_id: int) -> PollRun:
     """Close a run now, unlink its answers from everyone for good, and post the results to its channel.
 
     PollError ``poll.not_found`` / ``poll.already_closed``."""
-    from bot.features.polls.results import compute_results
-    from bot.features.polls.views import results_message
 
     with transaction(core.sessions) as session:
         closed = session.execute(

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.common.content_files import ContentError, LineDict, LineList, Problem, files, load_yaml
+from bot.common.departments import DepartmentsError, load_departments
 from bot.common.paths import content_dir
 
 FOLDER = "polls"
@@ -45,6 +46,7 @@ MAX_TITLE = 100
 MAX_INTRO = 1000
 MAX_PERIOD_DAYS = 20
 MAX_EVERY_N_WEEKS = 8
+COMMENT_LIMIT = 2000  # the longest answer to a text question
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _QUESTION_ID = re.compile(r"^[a-z0-9_]{1,32}$")
 _TOP_KEYS = {"title", "intro", "anonymous", "period_days", "schedule", "questions"}
@@ -313,7 +315,6 @@ class _Parser:
             if source != "departments":
                 self.problem(item.line_of("options_from"), "options_from can only be departments")
                 return ()
-            from bot.common.departments import DepartmentsError, load_departments
 
             try:  # the departments.yml next to this polls/ folder
                 departments = load_departments(self.path.parent.parent / "departments.yml")

@@ -11,10 +11,11 @@ from datetime import date
 from bot.chat.i18n import t
 from bot.chat.markup import literal, person
 from bot.chat.reply import Button, Form, Image, Input, Reply, Section
+from bot.common.charts import stacked_bar_chart
 from bot.features.polls.actions import PollAnswer, PollShow, PollText
+from bot.features.polls.models import Answered
 from bot.features.polls.results import NO_GROUP, QuestionResult, RunResults
-from bot.features.polls.runs import COMMENT_LIMIT, Answered
-from bot.features.polls.templates import PollTemplate, Question
+from bot.features.polls.templates import COMMENT_LIMIT, PollTemplate, Question
 
 COMMENT_INPUT = "comment"
 MAX_COMMENTS_SHOWN = 30
@@ -210,8 +211,6 @@ def _breakdown_lines(result: QuestionResult, lang: str) -> str:
 
 def _chart(results: RunResults, lang: str) -> Image | None:
     """A 100% stacked bar per visible likert question; None when there is nothing to draw."""
-    from bot.common.charts import stacked_bar_chart
-
     rows = [
         (index, result)
         for index, result in enumerate(results.questions, 1)

@@ -200,7 +200,7 @@ def _html(data: bytes) -> tuple[str, list[Part]]:
 
 
 def _docx(data: bytes) -> tuple[str, list[Part]]:
-    import docx
+    import docx  # loads only when a Word document is read (heavy)
 
     document = docx.Document(io.BytesIO(data))
     lines: list[tuple[int, str]] = []
@@ -224,7 +224,7 @@ def _docx(data: bytes) -> tuple[str, list[Part]]:
 
 
 def _pdf(data: bytes) -> tuple[str, list[Part]]:
-    import pypdf
+    import pypdf  # loads only when a PDF is read
 
     reader = pypdf.PdfReader(io.BytesIO(data))
     if reader.is_encrypted:
@@ -243,7 +243,7 @@ def _pdf(data: bytes) -> tuple[str, list[Part]]:
 
 
 def _xlsx(data: bytes) -> tuple[str, list[Part]]:
-    import openpyxl
+    import openpyxl  # loads only when a workbook is read (heavy)
 
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     parts = []
