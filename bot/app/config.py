@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
@@ -72,9 +72,10 @@ class Settings(BaseSettings):
     @classmethod
     def _token_in_its_place(cls, value: str | None, info: ValidationInfo) -> str | None:
         """Each Slack token has its prefix; one in the other's place stops start-up, saying which goes where."""
-        what, prefix = _TOKENS[info.field_name]
+        name = str(info.field_name)
+        what, prefix = _TOKENS[name]
         if value and not value.startswith(prefix):
-            other = next(field for field in _TOKENS if field != info.field_name)
+            other = next(field for field in _TOKENS if field != name)
             other_what, other_prefix = _TOKENS[other]
             hint = f"; {other_what} ({other_prefix}…) goes in {other.upper()}" if value.startswith(other_prefix) else ""
             raise ValueError(f"must be {what} ({prefix}…){hint}")
@@ -128,7 +129,7 @@ class Settings(BaseSettings):
                 raise ConfigError(f"{name} is not set: {what}")
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Load settings, turning a validation error into a one-line ConfigError."""
     try:
         return Settings(**overrides)

@@ -26,6 +26,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.ft2font import FT2Font  # noqa: E402
+from matplotlib.layout_engine import ConstrainedLayoutEngine  # noqa: E402
 
 FONT_FILE = "ipaexg.ttf"
 WIDTH, HEIGHT, DPI = 8.0, 4.5, 120
@@ -190,7 +191,9 @@ def build_figure(title: str, y_label: str = "", source: str = "", note: str = ""
     axes.grid(axis="y", alpha=0.3)
     footer = "\n".join(line for line in (note, f"出典: {source}" if source else "") if line)
     if footer:
-        figure.get_layout_engine().set(h_pad=0.1)
+        layout = figure.get_layout_engine()
+        assert isinstance(layout, ConstrainedLayoutEngine)  # the figure is made with layout="constrained"
+        layout.set(h_pad=0.1)
         axes.set_xlabel(footer, fontproperties=font_properties(8), loc="left", color="#555555", labelpad=10)
     return figure
 

@@ -4,8 +4,9 @@ read at each scrape (so every replica reports the shared truth)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
@@ -24,7 +25,7 @@ class DatabaseCollector(Collector):
     def __init__(self, core: Core) -> None:
         self.core = core
 
-    def collect(self):
+    def collect(self) -> Iterator[Metric]:
         outbox = GaugeMetricFamily("kiun_outbox_messages", "Messages in the delivery outbox", labels=["state"])
         runs = CounterMetricFamily(
             "kiun_job_runs",

@@ -61,7 +61,6 @@ def admin_schedule(core: Core, request: Request) -> Reply:
 
 def next_runs(core: Core, schedule: Schedule, count: int = RUNS_SHOWN) -> list[datetime]:
     """The next ``count`` runs of ``schedule`` (local time), moved off closed days when it runs on business days."""
-
     trigger = build_trigger(core, schedule, BusinessCalendar.current(core))
     runs: list[datetime] = []
     when = trigger.first_at_or_after(core.local_now())

@@ -35,7 +35,6 @@ MAX_ROWS_PER_SCHEDULE = 8
 )
 def weekly_plan(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     """Enqueue one DM per admin in KIUN_ADMINS; keyed by occurrence and admin, so a re-run never sends twice."""
-
     admins = core.settings.kiun_admins
     if not admins:
         log.info("weekly-plan: KIUN_ADMINS is empty, nobody to tell")
@@ -53,7 +52,6 @@ def weekly_plan(core: Core, occurrence: datetime, params: dict[str, Any]) -> str
 
 def plan_reply(core: Core, start: datetime, lang: str) -> Reply:
     """The 7 days from ``start`` (to midnight): each enabled schedule's runs (local time) and the failed count."""
-
     tz = core.settings.tz
     start = start.astimezone(tz)
     end = datetime.combine(start.date() + timedelta(days=PLAN_DAYS), time(0), tzinfo=tz)

@@ -24,7 +24,7 @@ from bot.app.core import Core
 from bot.chat.address import Channel, User
 from bot.chat.directory import active_members, directory_of
 from bot.chat.markup import literal
-from bot.db.session import transaction
+from bot.db.session import rowcount, transaction
 from bot.db.types import utcnow
 from bot.delivery.models import OutboxMessage
 from bot.delivery.outbox import SENDING, enqueue
@@ -114,7 +114,6 @@ def start_run(core: Core, template: PollTemplate, today: date) -> PollRun:
 def broadcast(core: Core, run_id: int) -> int:
     """Send an ``opening`` run to every active member of its channel through the outbox; returns the number of
     recipients. Safe to repeat or to run in several processes: one wins, the others change nothing."""
-
     with core.sessions() as session:
         run = session.get(PollRun, run_id)
     if run is None or run.state != OPENING:
@@ -123,11 +122,12 @@ def broadcast(core: Core, run_id: int) -> int:
     members = active_members(directory_of(core), run.channel)
     reply = poll_message(run, core.settings.kiun_locale)
     with transaction(core.sessions) as session:
-        won = session.execute(
+        won = rowcount(
+            session,
             update(PollRun)
             .where(PollRun.id == run_id, PollRun.state == OPENING)
-            .values(state=OPEN, recipients=len(members))
-        ).rowcount
+            .values(state=OPEN, recipients=len(members)),
+        )
         if not won:
             return len(members)
         if members:
@@ -159,9 +159,10 @@ def open_run(core: Core, template: PollTemplate, today: date) -> PollRun:
 # -- answering -------------------------------------------------------------------------------------------------
 def _open_run(session: Session, run_id: int) -> PollRun:
     """Lock the run against closing for this transaction, or PollError when it is not open."""
-    locked = session.execute(
-        update(PollRun).where(PollRun.id == run_id, PollRun.state == OPEN).values(state=PollRun.state)
-    ).rowcount
+    locked = rowcount(
+        session,
+        update(PollRun).where(PollRun.id == run_id, PollRun.state == OPEN).values(state=PollRun.state),
+    )
     run = session.get(PollRun, run_id)
     if run is None:
         raise PollError("poll.not_found", run=run_id)
@@ -263,7 +264,6 @@ def open_runs_for(core: Core, user_id: str) -> list[tuple[PollRun, int]]:
 # -- reminding and closing -------------------------------------------------------------------------------------
 def remind(core: Core, run_id: int) -> int:
     """DM the members who have not answered any question yet, once per run; returns how many were reminded."""
-
     with core.sessions() as session:
         run = session.get(PollRun, run_id)
     if run is None or run.state != OPEN or run.reminded_at is not None:
@@ -272,11 +272,12 @@ def remind(core: Core, run_id: int) -> int:
     tokens = {respondent_token(secret, run_id, user): user for user in directory_of(core).members(run.channel)}
     reply = reminder_message(run, core.settings.kiun_locale)
     with transaction(core.sessions) as session:
-        claimed = session.execute(
+        claimed = rowcount(
+            session,
             update(PollRun)
             .where(PollRun.id == run_id, PollRun.state == OPEN, PollRun.reminded_at.is_(None))
-            .values(reminded_at=utcnow())
-        ).rowcount
+            .values(reminded_at=utcnow()),
+        )
         if not claimed:
             return 0
         recipients = set(session.scalars(select(PollRecipient.token).where(PollRecipient.run_id == run_id)))
@@ -292,13 +293,13 @@ def close_run(core: Core, run_id: int) -> PollRun:
     """Close a run now, unlink its answers from everyone for good, and post the results to its channel.
 
     PollError ``poll.not_found`` / ``poll.already_closed``."""
-
     with transaction(core.sessions) as session:
-        closed = session.execute(
+        closed = rowcount(
+            session,
             update(PollRun)
             .where(PollRun.id == run_id, PollRun.state.in_((OPENING, OPEN)))
-            .values(state=CLOSED, closed_at=utcnow())
-        ).rowcount
+            .values(state=CLOSED, closed_at=utcnow()),
+        )
         run = session.get(PollRun, run_id)
         if run is None:
             raise PollError("poll.not_found", run=run_id)
