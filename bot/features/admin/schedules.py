@@ -43,7 +43,7 @@ def admin_schedule(core: Core, request: Request) -> Reply:
         return Reply(text=t("schedule.unknown", lang, name=literal(name[:64]), names=listed))
     if not when:
         with core.sessions() as session:
-            schedule = session.scalar(select(Schedule).where(Schedule.name == name))
+            schedule = session.scalars(select(Schedule).where(Schedule.name == name)).one()
         return Reply(
             text=t("schedule.current", lang, name=name, cron=schedule.cron, runs=runs_text(core, schedule, lang))
         )
@@ -53,7 +53,7 @@ def admin_schedule(core: Core, request: Request) -> Reply:
         shown = literal(when[:60])
         return Reply(text=t("schedule.invalid", lang, text=shown, reason=t(exc.reason, lang)))
     with transaction(core.sessions) as session:
-        schedule = session.scalar(select(Schedule).where(Schedule.name == name))
+        schedule = session.scalars(select(Schedule).where(Schedule.name == name)).one()
         schedule.cron = cron
     core.schedules_changed()
     return Reply(text=t("schedule.saved", lang, name=name, cron=cron, runs=runs_text(core, schedule, lang)))

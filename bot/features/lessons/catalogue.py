@@ -128,8 +128,8 @@ def parse_lesson(file: Path) -> tuple[Lesson | None, list[Problem]]:
         report.add(body_line, "the lesson text after the front matter is empty")
     elif len(text) > BODY_MAX_CHARS:
         report.add(body_line, f"the lesson text is {len(text)} characters; at most {BODY_MAX_CHARS}")
-    if report.problems:
-        return None, report.problems
+    if report.problems or lesson_id is None or title is None or level is None or minutes is None or quiz is None:
+        return None, report.problems  # a missing value always comes with its problem
     lesson = Lesson(lesson_id, title, tuple(tags), level, minutes, quiz, tuple(sources), text, file)
     return lesson, []
 
@@ -208,11 +208,11 @@ def parse_curriculum(file: Path) -> tuple[list[tuple[str, int]], list[Problem]]:
         data = report.mapping(load_yaml(file), "curriculum.yml")
     except ContentError as exc:
         return [], [exc.problem]
-    if data is None:
+    order = report.sequence(data, "order") if data is not None else None
+    if order is None:
         return [], report.problems
-    order = report.sequence(data, "order")
     entries: list[tuple[str, int]] = []
-    for index, item in enumerate(order or []):
+    for index, item in enumerate(order):
         line = order.line_of(index)
         if not isinstance(item, str):
             report.add(line, "each entry of 'order' must be a lesson id")

@@ -154,8 +154,8 @@ def parse_fact(file: Path, root: Path) -> tuple[Fact | None, list[Problem]]:
     year = report.integer(data, "year", 1900, 2200, required=False)
     source = _source(report, data)
     chart = _chart(report, data, root, source) if "chart" in data else None
-    if report.problems:
-        return None, report.problems
+    if report.problems or fact_id is None or text is None or source is None:
+        return None, report.problems  # a missing value always comes with its problem
     return Fact(fact_id, text, _number_text(value), unit, year, source, chart, file), []
 
 

@@ -223,7 +223,9 @@ def _schedule_review(
     due = _review_day(session, user_id, lesson_id, today + timedelta(days=INTERVALS[0]), send_day)
     values = {"step": 0, "due_on": due, "state": WAITING, "sends": 0, "updated_at": utcnow()}
     _insert_ignore(session, QuizReview, user_id=user_id, lesson_id=lesson_id, **values)
-    item = session.scalar(select(QuizReview).where(QuizReview.user_id == user_id, QuizReview.lesson_id == lesson_id))
+    item = session.scalars(
+        select(QuizReview).where(QuizReview.user_id == user_id, QuizReview.lesson_id == lesson_id)
+    ).one()
     item.step, item.due_on, item.state = 0, due, WAITING
     return due
 
@@ -269,9 +271,9 @@ def set_reviews(core: Core, user_id: str, enabled: bool) -> None:
 
 
 def pending_reviews(session: Session, user_id: str) -> int:
-    return session.scalar(
+    return session.scalars(
         select(func.count()).where(QuizReview.user_id == user_id, QuizReview.state.in_((WAITING, SENT)))
-    )
+    ).one()
 
 
 def claim_due_reviews(session: Session, today: date) -> list[QuizReview]:
@@ -334,7 +336,7 @@ def progress(core: Core, user_id: str, channel: str | None, today: date) -> Prog
         ).all()
         seen = set(session.scalars(select(LessonView.lesson_id).where(LessonView.user_id == user_id)))
         result = Progress(
-            posted=session.scalar(posted_query),
+            posted=session.scalars(posted_query).one(),
             seen=len(seen | {row.lesson_id for row in answers}),
             answered=len({row.lesson_id for row in answers}),
             answers=len(answers),

@@ -224,9 +224,9 @@ def record_answer(core: Core, user_id: str, run_id: int, question_id: str, raw: 
             session.execute(
                 statement.on_conflict_do_update(index_elements=["run_id", "question", "respondent"], set_=values)
             )
-        answered = session.scalar(
+        answered = session.scalars(
             select(func.count()).where(PollAnswer.run_id == run_id, PollAnswer.respondent == token)
-        )
+        ).one()
         core.home_changed(user_id, session)  # "polls waiting for your answer" on the App Home
         return Answered(answered, len(template.questions), run.closes_on)
 
@@ -254,9 +254,9 @@ def open_runs_for(core: Core, user_id: str) -> list[tuple[PollRun, int]]:
             token = respondent_token(secret, run.id, user_id)
             if session.get(PollRecipient, (run.id, token)) is None:
                 continue
-            answered = session.scalar(
+            answered = session.scalars(
                 select(func.count()).where(PollAnswer.run_id == run.id, PollAnswer.respondent == token)
-            )
+            ).one()
             result.append((run, answered))
     return result
 

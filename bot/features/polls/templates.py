@@ -173,7 +173,7 @@ def get_template(poll_id: str, folder: Path | None = None) -> PollTemplate:
     for path in template_files(folder):
         if path.stem == poll_id:
             template, problems = parse_template(path)
-            if problems:
+            if problems or template is None:
                 raise TemplateError(str(problems[0]))
             return template
     raise TemplateError(f"no poll template {poll_id!r} in {folder or templates_dir()}")
@@ -327,7 +327,7 @@ class _Parser:
             return ()
         if len(raw) > MAX_OPTIONS:
             self.problem(raw.line, f"{len(raw)} options; at most {MAX_OPTIONS}")
-        options = []
+        options: list[tuple[str, str]] = []
         for index, option in enumerate(raw):
             if isinstance(option, LineDict):
                 value, label = str(option.get("value", "")), str(option.get("label", ""))

@@ -96,7 +96,9 @@ class _Headings:
 
 def _sections_from_lines(lines: list[tuple[int, str]]) -> tuple[str, list[Part]]:
     """Lines as (heading level or 0, text) → the title (first top heading) and one Part per section."""
-    headings, parts, buffer, title = _Headings(), [], [], ""
+    headings, title = _Headings(), ""
+    parts: list[Part] = []
+    buffer: list[str] = []
 
     def flush() -> None:
         if buffer:
@@ -238,7 +240,7 @@ def _pdf(data: bytes) -> tuple[str, list[Part]]:
     parts = [Part("", page.extract_text() or "", number) for number, page in enumerate(reader.pages, start=1)]
     if sum(len(part.text.strip()) for part in parts) < MIN_TEXT_CHARS:
         raise Unreadable("文字が取り出せません（スキャン画像のPDFの可能性があります。OCR済みのPDFをお使いください）")
-    title = str((reader.metadata or {}).get("/Title") or "").strip()
+    title = str(reader.metadata.get("/Title") or "").strip() if reader.metadata else ""
     return title, parts
 
 

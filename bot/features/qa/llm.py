@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 import openai
+from openai.types.chat import ChatCompletionMessageParam
 
 from bot.app.config import Settings
 from bot.app.metrics import count_llm
@@ -39,7 +40,7 @@ def make_llm_client(
     )
 
 
-def complete(client: openai.OpenAI, model: str, messages: list[dict[str, str]]) -> str:
+def complete(client: openai.OpenAI, model: str, messages: list[ChatCompletionMessageParam]) -> str:
     """The assistant's answer to ``messages``; raises LLMUnavailable when there is none (retries included)."""
     try:
         response = client.chat.completions.create(model=model, messages=messages)
