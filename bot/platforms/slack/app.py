@@ -268,9 +268,10 @@ class Listeners:
                     reply = self._dispatch(request)
             elif within and f"<@{context.bot_user_id}>" not in text:
                 request = self._request("thread", author, channel=here, thread=within, text=text)
-                reply = self.router.dispatch_thread(self.core, request)
-                if reply is None:
+                answer = self.router.dispatch_thread(self.core, request)
+                if answer is None:
                     return
+                reply = answer
             else:
                 return
             self._post(within or here, reply, f"event:{body['event_id']}", None)
