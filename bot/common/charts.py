@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import threading
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def missing_glyphs(text: str, properties: FontProperties | None = None) -> list[
 def line_chart(
     title: str,
     x_labels: list[str],
-    series: dict[str, list[float]],
+    series: Mapping[str, Sequence[float]],
     y_label: str = "",
     source: str = "",
     note: str = "",
@@ -112,7 +113,7 @@ def line_chart(
 def bar_chart(
     title: str,
     labels: list[str],
-    values: list[float],
+    values: Sequence[float],
     y_label: str = "",
     source: str = "",
     note: str = "",
@@ -140,7 +141,7 @@ DIVERGING = ("#b8433e", "#e8a09a", "#d0d0d0", "#8fb3dd", "#1f5fa8")  # disagree 
 def stacked_bar_chart(
     title: str,
     labels: list[str],
-    segments: dict[str, list[float]],
+    segments: Mapping[str, Sequence[float]],
     colours: tuple[str, ...] = DIVERGING,
     source: str = "",
     note: str = "",

@@ -247,8 +247,8 @@ def _advance_review(
     return item.due_on, False
 
 
-def review_lesson_id(session: Session, review_id: int) -> str | None:
-    item = session.get(QuizReview, review_id)
+def review_lesson_id(session: Session, review_id: int | None) -> str | None:
+    item = session.get(QuizReview, review_id) if review_id is not None else None
     return item.lesson_id if item else None
 
 

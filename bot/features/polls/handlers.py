@@ -71,12 +71,12 @@ def _run(core: Core, run_id: int) -> PollRun:
 def answer(core: Core, request: Request, action: AnswerButton) -> Reply:
     """A button in the poll message: store the answer, or open the comment form for a text question."""
     run, question_id, raw = _run(core, action.run), action.question, action.answer
-    question = next((q for q in run.spec["questions"] if q["id"] == question_id), None)
-    if question is not None and question["type"] == "text":
+    question = PollTemplate.from_spec(run.spec).question(question_id)
+    if question is not None and question.type == "text":
         if run.state != runs.OPEN:
             raise PollError("poll.closed" if run.state == runs.CLOSED else "poll.not_ready", title=literal(run.title))
         current = runs.current_text(core, request.user_id, run.id, question_id)
-        form = text_form(run, PollTemplate.from_spec(run.spec).question(question_id), current, request.lang)
+        form = text_form(run, question, current, request.lang)
         return Reply(text=form.title, form=form)
     outcome = record_answer(core, request.user_id, run.id, question_id, raw, core.local_now().date())
     return answered_reply(outcome, request.lang)

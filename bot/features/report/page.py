@@ -9,6 +9,7 @@ import html
 import io
 import logging
 import re
+from collections.abc import Set
 
 from bot import __version__
 from bot.chat.i18n import t
@@ -67,7 +68,7 @@ def _hidden_cell(name: str, lang: str) -> str:
     return f'<td class="num hidden" data-figure="{e(name)}">{e(t("report.hidden", lang))}</td>'
 
 
-def _table(headers: list[str], rows: list[str], numeric: set[int] = frozenset()) -> str:
+def _table(headers: list[str], rows: list[str], numeric: Set[int] = frozenset()) -> str:
     head = "".join(f"<th{' class=num' if i in numeric else ''}>{e(h)}</th>" for i, h in enumerate(headers))
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 

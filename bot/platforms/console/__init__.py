@@ -14,14 +14,14 @@ import sys
 import tempfile
 import unicodedata
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.app.core import Core
 from bot.chat.address import Channel, User
 from bot.chat.i18n import t
 from bot.chat.markup import literal, plain
 from bot.chat.reply import Button, File, Form, Image, Reply
-from bot.chat.request import Request
+from bot.chat.request import Kind, Request
 from bot.chat.router import Router
 from bot.delivery.outbox import Sender
 from bot.platforms.console.forms import FormCancelled, fill_form
@@ -126,7 +126,7 @@ class ConsoleSession:
             request = self.request("message", text=line)
         self.show(term, self.router.dispatch(self.core, request))
 
-    def request(self, kind: str, **fields: object) -> Request:
+    def request(self, kind: Kind, **fields: Any) -> Request:
         return Request(
             User(platform=PLATFORM, id=self.user_id),
             kind=kind,

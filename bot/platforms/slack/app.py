@@ -29,7 +29,7 @@ from bot.chat.address import Address, User
 from bot.chat.capabilities import destination
 from bot.chat.i18n import t
 from bot.chat.reply import Form, Reply
-from bot.chat.request import Request
+from bot.chat.request import Kind, Request
 from bot.chat.router import Router
 from bot.db.session import transaction
 from bot.delivery.models import SlackEvent
@@ -286,9 +286,9 @@ class Listeners:
             client.views_publish(user_id=user_id, view=home_view(reply, self.lang))
 
     # -- helpers ---------------------------------------------------------------------------------------
-    def _request(self, kind: str, user_id: str, **fields: Any) -> Request:
+    def _request(self, kind: Kind, user_id: str, **fields: Any) -> Request:
         return Request(
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             user=user(user_id),
             is_admin=self.core.is_admin(user_id),
             lang=self.lang,
