@@ -33,6 +33,7 @@ from slack_sdk.signature import SignatureVerifier  # noqa: E402
 from bot.app.config import load_settings  # noqa: E402
 from bot.app.core import Core  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
+from bot.features import build_router  # noqa: E402
 from bot.platforms.slack.server import HttpServer, make_wsgi_app  # noqa: E402
 from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
 
@@ -134,7 +135,7 @@ def main() -> int:
         )
         core = Core.create(settings)
         servers = {
-            "kiun": HttpServer(make_wsgi_app(core), threads=args.threads).start(),
+            "kiun": HttpServer(make_wsgi_app(core, build_router()), threads=args.threads).start(),
             "floor": HttpServer(floor_app(api.api_url), threads=args.threads).start(),
         }
         try:

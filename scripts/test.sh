@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install kiun with its test tools into .venv (when needed), check the code style, run the test suite.
+# Install kiun with its test tools into .venv (when needed), check the code style, the layers (import-linter) and
+# the types (mypy), run the test suite.
 # The suite runs on SQLite; set KIUN_TEST_DATABASE_URL=postgresql://… to run it on PostgreSQL.
 # Extra arguments go to pytest:  bash scripts/test.sh -k console -x
 # KIUN_TEST_CLOCK="2027-12-28 16:55 +09:00" runs pytest with the whole process clock moved to that moment (it ticks
@@ -19,6 +20,8 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/lint-imports
+.venv/bin/mypy bot
 .venv/bin/kiun content check
 
 clock=()

@@ -6,8 +6,9 @@ setting asks for it with :func:`Settings.require`, which raises :class:`ConfigEr
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
@@ -19,6 +20,21 @@ _TOKENS = {"slack_bot_token": ("the bot token", "xoxb-"), "slack_app_token": ("t
 
 class ConfigError(Exception):
     """A missing or invalid setting; the message is one line naming the variable and what to do."""
+
+
+def parse_year_end(spec: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """Parse ``MM-DD..MM-DD`` (e.g. ``12-29..01-03``); an empty string or ``none`` means no closure."""
+    spec = spec.strip()
+    if spec.lower() in ("", "none"):
+        return None
+    try:
+        start, end = (part.strip() for part in spec.split(".."))
+        sm, sd = (int(x) for x in start.split("-"))
+        em, ed = (int(x) for x in end.split("-"))
+        date(2000, sm, sd), date(2000, em, ed)  # noqa: B018 - validates month/day (2000 is a leap year)
+    except ValueError as exc:
+        raise ValueError(f"expected MM-DD..MM-DD such as 12-29..01-03, got {spec!r}") from exc
+    return (sm, sd), (em, ed)
 
 
 class Settings(BaseSettings):
@@ -56,9 +72,10 @@ class Settings(BaseSettings):
     @classmethod
     def _token_in_its_place(cls, value: str | None, info: ValidationInfo) -> str | None:
         """Each Slack token has its prefix; one in the other's place stops start-up, saying which goes where."""
-        what, prefix = _TOKENS[info.field_name]
+        name = str(info.field_name)
+        what, prefix = _TOKENS[name]
         if value and not value.startswith(prefix):
-            other = next(field for field in _TOKENS if field != info.field_name)
+            other = next(field for field in _TOKENS if field != name)
             other_what, other_prefix = _TOKENS[other]
             hint = f"; {other_what} ({other_prefix}…) goes in {other.upper()}" if value.startswith(other_prefix) else ""
             raise ValueError(f"must be {what} ({prefix}…){hint}")
@@ -97,8 +114,6 @@ class Settings(BaseSettings):
     @field_validator("kiun_year_end_closed")
     @classmethod
     def _year_end_format(cls, value: str) -> str:
-        from bot.scheduling.calendar import parse_year_end
-
         parse_year_end(value)
         return value
 
@@ -114,7 +129,7 @@ class Settings(BaseSettings):
                 raise ConfigError(f"{name} is not set: {what}")
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Load settings, turning a validation error into a one-line ConfigError."""
     try:
         return Settings(**overrides)

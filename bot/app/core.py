@@ -7,7 +7,6 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,10 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.app.config import Settings
 from bot.db.session import make_engine, make_sessionmaker
 from bot.db.types import utcnow
-from bot.scheduling.calendar import BusinessCalendar
-
-if TYPE_CHECKING:
-    from bot.chat.directory import Directory
 
 
 @dataclass
@@ -37,7 +32,7 @@ class Core:
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     on_schedules_changed: list[Callable[[], None]] = field(default_factory=list)
     on_home_changed: list[Callable[[str], None]] = field(default_factory=list)
-    directory: Directory | None = None
+    directory: object | None = None  # a bot.chat.directory.Directory (a layer up); directory_of gives it typed
     platform: str = "console"
     # Run deferred work inside the request instead of queueing it for the workers (the console: one person).
     deferred_at_once: bool = False
@@ -49,11 +44,6 @@ class Core:
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.settings.kiun_admins
-
-    def calendar(self) -> BusinessCalendar:
-        """The business calendar with the admins' current overrides."""
-        with self.sessions() as session:
-            return BusinessCalendar.load(session, self.settings.kiun_year_end_closed)
 
     def local_now(self) -> datetime:
         return utcnow().astimezone(self.settings.tz)

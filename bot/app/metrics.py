@@ -1,9 +1,10 @@
-"""Prometheus metrics for ``GET /metrics``: request counts, handler time and LLM calls of this process, plus
-outbox and job state read from the database at each scrape (so every replica reports the shared truth)."""
+"""Prometheus metrics for ``GET /metrics``: request counts, handler time and LLM calls of this process, plus the
+collectors the platform adds (the outbox and job state: bot.scheduling.metrics)."""
 
 from __future__ import annotations
 
-import logging
+import threading
+from collections import Counter as Tally
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -13,63 +14,36 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
-
-from bot.app.core import Core
-from bot.delivery.models import OutboxMessage, OutboxState
-from bot.scheduling.models import JobRun, JobState
-
-log = logging.getLogger(__name__)
 
 disable_created_metrics()  # the *_created series only add noise to a small bot's scrape
 
+_llm_outcomes: Tally[str] = Tally()  # chat completions in this process by outcome
+_llm_lock = threading.Lock()
 
-class DatabaseCollector(Collector):
-    """Outbox messages by state and finished job runs by schedule and state, queried at scrape time."""
 
-    def __init__(self, core: Core) -> None:
-        self.core = core
+def count_llm(outcome: str) -> None:
+    """Count one chat completion asked of the LLM: ``ok``, ``error`` (no answer after the client's retries:
+    timeout, server error, rate limit, unreachable) or ``empty``."""
+    with _llm_lock:
+        _llm_outcomes[outcome] += 1
 
-    def collect(self):
-        outbox = GaugeMetricFamily("kiun_outbox_messages", "Messages in the delivery outbox", labels=["state"])
-        runs = CounterMetricFamily(
-            "kiun_job_runs",
-            "Scheduled job runs: done, failed, or missed (kiun was down past the catch-up grace)",
-            labels=["schedule", "state"],
-        )
-        try:
-            with self.core.sessions() as session:
-                counts = dict(
-                    session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all()
-                )
-                finished = session.execute(
-                    select(JobRun.schedule, JobRun.state, func.count())
-                    .where(JobRun.state.in_((JobState.DONE, JobState.FAILED, JobState.MISSED)))
-                    .group_by(JobRun.schedule, JobRun.state)
-                ).all()
-        except Exception:  # noqa: BLE001 - the database is down: report what we can (healthz says why)
-            log.warning("metrics: database unavailable", exc_info=True)
-            return
-        for state in sorted(set(OutboxState) | set(counts)):
-            outbox.add_metric([state], counts.get(state, 0))
-        for schedule, state, count in finished:
-            runs.add_metric([schedule, state], count)
-        yield outbox
-        yield runs
+
+def llm_outcomes() -> dict[str, int]:
+    """Chat completions asked of the LLM by this process so far, by outcome (see :func:`count_llm`)."""
+    with _llm_lock:
+        return {name: _llm_outcomes[name] for name in ("ok", "error", "empty")}
 
 
 class LLMCollector(Collector):
-    """Chat completions this process asked of the LLM, by outcome (see bot.features.qa.llm.outcomes)."""
+    """Chat completions this process asked of the LLM, by outcome (see :func:`count_llm`)."""
 
     def collect(self):
-        from bot.features.qa.llm import outcomes
-
         family = CounterMetricFamily(
             "kiun_llm_requests", "Chat completions asked of the LLM, by outcome", labels=["outcome"]
         )
-        for outcome, count in outcomes().items():
+        for outcome, count in llm_outcomes().items():
             family.add_metric([outcome], count)
         yield family
 
@@ -77,7 +51,7 @@ class LLMCollector(Collector):
 class Metrics:
     """One registry per running app (not the global one), so tests and replicas never share counters."""
 
-    def __init__(self, core: Core | None = None) -> None:
+    def __init__(self, *collectors: Collector) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "kiun_slack_requests",
@@ -98,9 +72,8 @@ class Metrics:
             ["route", "status"],
             registry=self.registry,
         )
-        self.registry.register(LLMCollector())
-        if core is not None:
-            self.registry.register(DatabaseCollector(core))
+        for collector in (LLMCollector(), *collectors):
+            self.registry.register(collector)
 
     def render(self) -> tuple[bytes, str]:
         """The exposition text and its content type."""

@@ -7,18 +7,17 @@ wires in at start (Slack: ``bot.platforms.slack.directory``; console: ``bot.plat
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.app.config import ConfigError
-
-if TYPE_CHECKING:
-    from bot.app.core import Core
+from bot.app.core import Core
 
 
 class DirectoryError(Exception):
     """The platform could not answer (network, rate limit after retries, missing scope)."""
 
 
+@runtime_checkable
 class Directory(Protocol):
     """Members of channels and whether an account is a person who can get messages."""
 
@@ -33,7 +32,7 @@ class Directory(Protocol):
 
 def directory_of(core: Core) -> Directory:
     """The process's directory, or a ConfigError saying how to get one."""
-    if core.directory is None:
+    if not isinstance(core.directory, Directory):
         raise ConfigError("SLACK_BOT_TOKEN is not set: kiun needs it to list the members of a channel")
     return core.directory
 

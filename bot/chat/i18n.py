@@ -15,7 +15,8 @@ _CATALOGUE = Path(__file__).with_name("messages.yml")
 def catalogue() -> dict[str, dict[str, str]]:
     """Key → {locale → text}, loaded once."""
     with _CATALOGUE.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        entries: dict[str, dict[str, str]] = yaml.safe_load(handle)
+    return entries
 
 
 def t(key: str, lang: str = "ja", /, **values: object) -> str:

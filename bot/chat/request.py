@@ -7,6 +7,8 @@ from typing import Literal
 
 from bot.chat.address import Channel, Thread, User
 
+Kind = Literal["command", "action", "form", "message", "thread"]
+
 
 @dataclass
 class Request:
@@ -19,7 +21,7 @@ class Request:
     """
 
     user: User
-    kind: Literal["command", "action", "form", "message", "thread"] = "message"
+    kind: Kind = "message"
     is_admin: bool = False
     lang: str = "ja"
     channel: Channel | None = None

@@ -3,38 +3,45 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import OperationalError
 
 from bot import __version__
+from bot.app import logs
 from bot.app.config import ConfigError, Settings, load_settings
-
-if TYPE_CHECKING:
-    from bot.app.core import Core
-
-log = logging.getLogger(__name__)
+from bot.cli import content, docs, ideas, polls, report
+from bot.cli.connect import core_for, database_problem, wait_for_core
+from bot.db.migrate import upgrade
+from bot.features import build_router
+from bot.features.admin import weekly_plan
+from bot.features.home import handlers as home_handlers
+from bot.features.ideas import jobs as idea_jobs
+from bot.features.lessons import jobs as lesson_jobs
+from bot.features.polls import handlers as poll_handlers
+from bot.features.polls import jobs as poll_jobs
+from bot.features.report import handlers as report_handlers
+from bot.platforms.console import run_console
+from bot.platforms.slack.client import make_client
+from bot.platforms.slack.server import serve
+from bot.platforms.slack.transport import SlackTransport
+from bot.scheduling import housekeeping
+from bot.scheduling.registry import check_settings
+from bot.scheduling.scheduler import describe_schedules, next_run, run_now
+from bot.scheduling.workers import run_worker
 
 EXIT_CONFIG = 2
-DB_RETRY_FIRST_SECONDS = 1.0
-DB_RETRY_MAX_SECONDS = 30.0
 
-# Feature modules that add their own sub-commands with ``add_commands(subparsers)``.
-FEATURE_COMMANDS: tuple[str, ...] = (
-    "bot.cli.content",
-    "bot.cli.ideas",
-    "bot.cli.polls",
-    "bot.cli.docs",
-    "bot.cli.report",
-)
+# The modules whose import registers kiun's jobs (bot.scheduling.registry.job); a new job module joins here.
+JOB_MODULES = (housekeeping, weekly_plan, idea_jobs, lesson_jobs, poll_jobs)
+# The modules whose import registers kiun's deferred tasks (bot.delivery.deferred.task).
+TASK_MODULES = (home_handlers, poll_handlers, report_handlers)
+# The command modules that add their own sub-commands with ``add_commands(subparsers)``.
+FEATURE_COMMANDS = (content, ideas, polls, docs, report)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     nxt.set_defaults(run=_jobs_next)
 
     for module in FEATURE_COMMANDS:
-        importlib.import_module(module).add_commands(sub)
+        module.add_commands(sub)
     return parser
 
 
@@ -125,8 +132,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-        from bot.app import logs
-
         logs.setup(settings.kiun_log_level, settings.kiun_log_format)
         return args.run(settings, args) or 0
     except ConfigError as exc:
@@ -139,75 +144,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def database_problem(exc: OperationalError) -> str:
-    """One line saying why the database cannot be used (the driver's first line; no URL, so no password)."""
-    reason = str(exc.orig or exc).strip().splitlines()[0]
-    return f"cannot use the database in DATABASE_URL: {reason}"
-
-
-def wait_for_core(settings: Settings, stop: threading.Event) -> Core | None:
-    """:func:`core_for`, tried again with backoff (1 s doubling to 30 s) while the database cannot be reached,
-    logging why each time; None when ``stop`` is set meanwhile. For the long-running commands (``serve``,
-    ``worker``): a database that starts after kiun, or is briefly away, is waited for instead of crashing."""
-    delay = DB_RETRY_FIRST_SECONDS
-    while not stop.is_set():
-        try:
-            return core_for(settings)
-        except OperationalError as exc:
-            log.error("kiun: %s; trying again in %.0f s", database_problem(exc), delay)
-        if stop.wait(delay):
-            break
-        delay = min(delay * 2, DB_RETRY_MAX_SECONDS)
-    return None
-
-
-def core_for(settings: Settings, migrate: bool = True):
-    """A Core on an up-to-date database (the embedded SQLite default is created on first use)."""
-    from bot.app.core import Core
-    from bot.cli.content import log_problems
-    from bot.db.migrate import upgrade
-    from bot.scheduling.scheduler import sync_schedules
-
-    if migrate:
-        upgrade(settings.database_url)
-    core = Core.create(settings)
-    if settings.slack_bot_token:  # who is in a channel (polls); the console replaces it with its own
-        from bot.platforms.slack.client import make_client
-        from bot.platforms.slack.directory import SlackDirectory
-        from bot.platforms.slack.transport import PLATFORM
-
-        core.directory = SlackDirectory(make_client(settings))
-        core.platform = PLATFORM
-    sync_schedules(core)
-    log_problems()  # name each broken content file and line; the valid content is still used
-    return core
-
-
-@contextmanager
-def open_core(settings: Settings) -> Iterator[Core]:
-    """:func:`core_for` for a one-shot command: the Core is closed when the block ends."""
-    core = core_for(settings)
-    try:
-        yield core
-    finally:
-        core.close()
-
-
 def _console(settings: Settings, args: argparse.Namespace) -> int:
-    import logging
-
-    from bot.platforms.console import run_console
-
     if settings.kiun_log_level.upper() == "INFO":  # keep the chat readable; DEBUG still shows everything
         logging.getLogger().setLevel(logging.WARNING)
 
-    return run_console(core_for(settings), user_id=args.user, admin=args.admin)
+    return run_console(core_for(settings), build_router(), user_id=args.user, admin=args.admin)
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.platforms.slack.server import serve
-    from bot.scheduling.registry import check_settings
-
     if args.http:
         settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     else:
@@ -222,6 +166,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return serve(
         settings,
         connect,
+        build_router(),
         http=args.http,
         host=args.host,
         port=args.port,
@@ -231,25 +176,19 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app.runtime import run_worker
-    from bot.scheduling.registry import check_settings
-
     settings.require("SLACK_BOT_TOKEN")
     check_settings(settings)
-    return run_worker(partial(wait_for_core, settings))
+    transport = SlackTransport(make_client(settings), lang=settings.kiun_locale)
+    return run_worker(partial(wait_for_core, settings), transport)
 
 
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.db.migrate import upgrade
-
     upgrade(settings.database_url)
     print("kiun: database is up to date")
     return 0
 
 
 def _jobs_list(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.scheduling.scheduler import describe_schedules
-
     for row in describe_schedules(core_for(settings)):
         when = row.next_run.isoformat() if row.next_run else "disabled"
         days = "business days" if row.business_days_only else "every day"
@@ -260,14 +199,10 @@ def _jobs_list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _jobs_run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.scheduling.scheduler import run_now
-
     return run_now(core_for(settings), args.name)
 
 
 def _jobs_next(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.scheduling.scheduler import next_run
-
     when = next_run(core_for(settings), args.name, args.after)
     if when is None:
         print(f"kiun: schedule {args.name} is disabled", file=sys.stderr)

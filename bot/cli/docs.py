@@ -8,7 +8,11 @@ import sys
 from pathlib import Path
 
 from bot.app.config import Settings
-from bot.cli import open_core
+from bot.chat.markup import plain
+from bot.cli.connect import open_core
+from bot.features.qa.answer import ask, gaps
+from bot.features.qa.ingest import add_paths, documents, reindex, remove
+from bot.features.qa.search import search
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -71,8 +75,6 @@ class StderrProgress:
 
 
 def _add(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.features.qa.ingest import add_paths
-
     with open_core(settings) as core:
         outcomes = add_paths(core, args.paths, progress=StderrProgress())
     counts: dict[str, int] = {}
@@ -88,8 +90,6 @@ def _add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _list(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.features.qa.ingest import documents
-
     with open_core(settings) as core:
         rows = documents(core)
     if not rows:
@@ -101,8 +101,6 @@ def _list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _remove(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.features.qa.ingest import remove
-
     with open_core(settings) as core:
         doc = remove(core, args.id)
     if doc is None:
@@ -113,8 +111,6 @@ def _remove(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _reindex(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.features.qa.ingest import reindex
-
     with open_core(settings) as core:
         count = reindex(core, progress=StderrProgress())
     print(f"kiun: {count} passages indexed")
@@ -122,8 +118,6 @@ def _reindex(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _search(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.features.qa.search import search
-
     if args.query is None and not args.json:
         print("kiun: give a QUERY, or use --json to read queries from standard input", file=sys.stderr)
         return 2
@@ -149,8 +143,6 @@ def _search(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _gaps(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.features.qa.answer import gaps
-
     with open_core(settings) as core:
         rows = gaps(core, args.limit)
     if not rows:
@@ -162,9 +154,6 @@ def _gaps(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _ask(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.chat.markup import plain
-    from bot.features.qa.answer import ask
-
     with open_core(settings) as core:
         result = ask(core, args.question, "cli", platform="cli", lang=settings.kiun_locale, quota=False)
     if args.json:

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from bot.app.config import Settings
+from bot.cli.connect import open_core
+from bot.features.ideas.export import export_csv
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -23,9 +25,6 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import open_core
-    from bot.features.ideas.export import export_csv
-
     with open_core(settings) as core:
         data, rows = export_csv(core, settings.kiun_locale)
     if args.out is None:

@@ -9,6 +9,12 @@ import sys
 from sqlalchemy import select
 
 from bot.app.config import Settings
+from bot.chat.markup import plain
+from bot.cli.connect import core_for
+from bot.features.polls.models import PollRun, RunState
+from bot.features.polls.results import compute_results, momentum_trend
+from bot.features.polls.templates import load_templates
+from bot.features.polls.views import results_message
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -27,17 +33,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     trend.set_defaults(run=_trend)
 
 
-def _core(settings: Settings):
-    from bot.cli import core_for
-
-    return core_for(settings)
-
-
 def _list(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.features.polls.models import PollRun
-    from bot.features.polls.templates import load_templates
-
-    core = _core(settings)
+    core = core_for(settings)
     for template in load_templates().values():
         kind = "anonymous" if template.anonymous else "named"
         every = f", every {template.schedule.every_n_weeks} weeks" if template.schedule else ""
@@ -52,12 +49,7 @@ def _list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _results(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.chat.markup import plain
-    from bot.features.polls.models import PollRun, RunState
-    from bot.features.polls.results import compute_results
-    from bot.features.polls.views import results_message
-
-    core = _core(settings)
+    core = core_for(settings)
     with core.sessions() as session:
         if args.run_id is None:
             query = select(PollRun).where(PollRun.state == RunState.CLOSED).order_by(PollRun.id.desc()).limit(1)
@@ -80,9 +72,7 @@ def _results(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _trend(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.features.polls.results import momentum_trend
-
-    points = momentum_trend(_core(settings), args.poll)
+    points = momentum_trend(core_for(settings), args.poll)
     if args.json:
         rows = [vars(point) | {"opened_on": point.opened_on.isoformat()} for point in points]
         print(json.dumps(rows, ensure_ascii=False, indent=2))

@@ -8,11 +8,13 @@ import time
 from pathlib import Path
 
 from bot.app.config import Settings
+from bot.cli.connect import open_core
+from bot.common.text import day_text
+from bot.features.report.month import Month
+from bot.features.report.report import build_report
 
 
 def _month(text: str):
-    from bot.features.report.month import Month
-
     try:
         return Month.parse(text)
     except ValueError as exc:
@@ -33,11 +35,6 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _report(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import open_core
-    from bot.common.text import day_text
-    from bot.features.report.month import Month
-    from bot.features.report.report import build_report
-
     with open_core(settings) as core:
         month = args.month or Month.of(core.local_now().date())
         started = time.perf_counter()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import threading
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.ft2font import FT2Font  # noqa: E402
+from matplotlib.layout_engine import ConstrainedLayoutEngine  # noqa: E402
 
 FONT_FILE = "ipaexg.ttf"
 WIDTH, HEIGHT, DPI = 8.0, 4.5, 120
@@ -77,7 +79,7 @@ def missing_glyphs(text: str, properties: FontProperties | None = None) -> list[
 def line_chart(
     title: str,
     x_labels: list[str],
-    series: dict[str, list[float]],
+    series: Mapping[str, Sequence[float]],
     y_label: str = "",
     source: str = "",
     note: str = "",
@@ -111,7 +113,7 @@ def line_chart(
 def bar_chart(
     title: str,
     labels: list[str],
-    values: list[float],
+    values: Sequence[float],
     y_label: str = "",
     source: str = "",
     note: str = "",
@@ -139,7 +141,7 @@ DIVERGING = ("#b8433e", "#e8a09a", "#d0d0d0", "#8fb3dd", "#1f5fa8")  # disagree 
 def stacked_bar_chart(
     title: str,
     labels: list[str],
-    segments: dict[str, list[float]],
+    segments: Mapping[str, Sequence[float]],
     colours: tuple[str, ...] = DIVERGING,
     source: str = "",
     note: str = "",
@@ -190,7 +192,9 @@ def build_figure(title: str, y_label: str = "", source: str = "", note: str = ""
     axes.grid(axis="y", alpha=0.3)
     footer = "\n".join(line for line in (note, f"出典: {source}" if source else "") if line)
     if footer:
-        figure.get_layout_engine().set(h_pad=0.1)
+        layout = figure.get_layout_engine()
+        assert isinstance(layout, ConstrainedLayoutEngine)  # the figure is made with layout="constrained"
+        layout.set(h_pad=0.1)
         axes.set_xlabel(footer, fontproperties=font_properties(8), loc="left", color="#555555", labelpad=10)
     return figure
 

@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, get_args
+from typing import Any, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -164,8 +164,8 @@ class ContentModel(BaseModel):
 
 
 def short_text(max_chars: int) -> Any:
-    """The type of non-empty text (trimmed) of at most ``max_chars`` characters."""
-    return Annotated[str, Field(min_length=1, max_length=max_chars)]
+    """Non-empty text (trimmed) of at most ``max_chars`` characters: ``Annotated[str, short_text(60)]``."""
+    return Field(min_length=1, max_length=max_chars)
 
 
 class Invalid(ValueError):
@@ -204,8 +204,11 @@ def _line_at(data: Any, loc: tuple[str | int, ...]) -> int:
     """The line of the deepest key or item of ``loc`` that ``data`` has (a mapping's: where it starts)."""
     line = getattr(data, "line", 1)
     for part in loc:
-        found = part in data if isinstance(data, LineDict) else isinstance(part, int) and 0 <= part < len(data)
-        if not isinstance(data, LineDict | LineList) or not found:
+        if isinstance(data, LineDict) and isinstance(part, str) and part in data:
+            line, data = data.line_of(part), data[part]
+            line = data.line if isinstance(data, LineDict) else line
+            continue
+        if not (isinstance(data, LineList) and isinstance(part, int) and 0 <= part < len(data)):
             break
         line, data = data.line_of(part), data[part]
         line = data.line if isinstance(data, LineDict) else line

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -44,6 +45,11 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session that commits on success and rolls back on error."""
     with factory() as session, session.begin():
         yield session
+
+
+def rowcount(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE; the number of rows it matched."""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 def ping(engine: Engine) -> bool:

@@ -17,7 +17,6 @@ outbox key).
 
 from __future__ import annotations
 
-import importlib
 import logging
 import random
 import secrets
@@ -35,7 +34,7 @@ from bot.app.core import Core
 from bot.chat.address import Address
 from bot.chat.i18n import t
 from bot.chat.reply import Reply
-from bot.db.session import transaction
+from bot.db.session import rowcount, transaction
 from bot.db.types import utcnow
 from bot.delivery.models import DeferredTask
 from bot.delivery.outbox import enqueue
@@ -48,13 +47,6 @@ MAX_ATTEMPTS = 4
 BACKOFF_BASE = 5.0  # seconds before the second attempt; doubles each time
 
 TaskFunc = Callable[[Core, dict[str, Any]], Reply | None]
-
-# Modules whose import registers kiun's tasks; a new task module is added here.
-BUILTIN_MODULES = (
-    "bot.features.home.handlers",
-    "bot.features.polls.handlers",
-    "bot.features.report.handlers",
-)
 
 _TASKS: dict[str, TaskFunc] = {}
 
@@ -70,9 +62,7 @@ def task(name: str) -> Callable[[TaskFunc], TaskFunc]:
 
 
 def tasks() -> dict[str, TaskFunc]:
-    """Every registered task by name (importing :data:`BUILTIN_MODULES` first)."""
-    for module in BUILTIN_MODULES:
-        importlib.import_module(module)
+    """Every registered task by name (the features register theirs when imported: see ``bot.cli``)."""
     return _TASKS
 
 
@@ -164,12 +154,13 @@ class Runner:
         with self.core.sessions() as session:
             # PostgreSQL skips rows other runners hold; on SQLite the conditional update settles races.
             while (row_id := session.scalar(query.with_for_update(skip_locked=True))) is not None:
-                claimed = session.execute(
+                claimed = rowcount(
+                    session,
                     update(DeferredTask)
                     .where(DeferredTask.id == row_id, due)
-                    .values(state=RUNNING, claimed_by=self.id, claimed_at=utcnow(), attempts=DeferredTask.attempts + 1)
+                    .values(state=RUNNING, claimed_by=self.id, claimed_at=utcnow(), attempts=DeferredTask.attempts + 1),
                 )
-                if claimed.rowcount == 1:
+                if claimed == 1:
                     row = session.get(DeferredTask, row_id, populate_existing=True)
                     session.commit()
                     return row
@@ -206,12 +197,13 @@ class Runner:
         """Record an outcome (and queue ``reply`` to ``reply_to``), only while the row is still this runner's."""
         values |= {"last_error": error} | ({"finished_at": utcnow()} if values["state"] in (DONE, FAILED) else {})
         with transaction(self.core.sessions) as session:
-            result = session.execute(
+            updated = rowcount(
+                session,
                 update(DeferredTask)
                 .where(DeferredTask.id == row.id, DeferredTask.state == RUNNING, DeferredTask.claimed_by == self.id)
-                .values(**values)
+                .values(**values),
             )
-            if result.rowcount != 1:
+            if updated != 1:
                 log.warning("deferred: %s was taken over by another runner meanwhile", row.key)
                 return
             if reply is not None and row.reply_to:
@@ -222,4 +214,4 @@ class Runner:
     def _backoff(self, attempts: int) -> float:
         """Seconds before the next attempt: doubling from BACKOFF_BASE, with equal jitter."""
         delay = BACKOFF_BASE * 2 ** (attempts - 1)
-        return delay / 2 + self.rng.uniform(0, delay / 2)
+        return float(delay / 2 + self.rng.uniform(0, delay / 2))

@@ -51,6 +51,7 @@ from bot.app.core import Core
 from bot.chat.address import Address
 from bot.chat.capabilities import Capabilities, fit
 from bot.chat.reply import Reply
+from bot.db.session import rowcount
 from bot.db.types import utcnow
 from bot.delivery.models import OutboxMessage, OutboxState
 
@@ -77,8 +78,8 @@ class PermanentDeliveryError(Exception):
 
 
 class Transport(Protocol):
-    """Sends one reply to a platform, or replaces one it posted (``ref`` as ``send`` returned it); the platform
-    declares its :class:`Capabilities`.
+    """Sends one reply to a platform, whose :class:`Capabilities` it declares, or replaces a message it posted
+    (``ref`` as returned by ``send``; needed only for outbox rows enqueued with ``replaces``).
 
     Returns the platform's reference to the posted message. Raises :class:`TransientDeliveryError` or
     :class:`PermanentDeliveryError`; any other exception counts as transient.
@@ -102,6 +103,8 @@ class CheckedTransport(Protocol):
     capabilities: Capabilities
 
     def send(self, to: Address, reply: Reply, *, key: str) -> str: ...
+
+    def update(self, to: Address, ref: str, reply: Reply) -> str: ...
 
     def was_delivered(self, to: Address, key: str, since: datetime) -> bool | None: ...
 
@@ -167,7 +170,6 @@ class Sender:
         rng: random.Random | None = None,
     ) -> None:
         self.core, self.transport = core, transport
-        self.checked = isinstance(transport, CheckedTransport)
         self.batch_size = batch_size
         self.max_attempts = max_attempts
         self.lease = lease
@@ -228,8 +230,9 @@ class Sender:
         settled = 0
         for row in stale:
             try:
-                checkable = self.checked and not row.replaces
-                delivered = self.transport.was_delivered(row.address, row.key, row.claimed_at) if checkable else None
+                delivered = None
+                if isinstance(self.transport, CheckedTransport) and not row.replaces and row.claimed_at:
+                    delivered = self.transport.was_delivered(row.address, row.key, row.claimed_at)
             except Exception:  # cannot tell now; the next round asks again
                 log.exception("outbox: delivery check failed for %s", row.key)
                 continue
@@ -250,7 +253,7 @@ class Sender:
         return settled
 
     @staticmethod
-    def _due(now: datetime) -> Select[tuple[int]]:
+    def _due(now: datetime) -> Select[int]:
         """The id of the oldest message due at ``now``."""
         return (
             select(OutboxMessage.id)
@@ -270,7 +273,8 @@ class Sender:
         due = self._due(now).with_for_update(skip_locked=True)
         with self.core.sessions() as session:
             while (row_id := session.scalar(due)) is not None:
-                claimed = session.execute(
+                claimed = rowcount(
+                    session,
                     update(OutboxMessage)
                     .where(OutboxMessage.id == row_id, OutboxMessage.state == OutboxState.PENDING)
                     .values(
@@ -278,9 +282,9 @@ class Sender:
                         claimed_by=self.id,
                         claimed_at=now,
                         attempts=OutboxMessage.attempts + 1,
-                    )
+                    ),
                 )
-                if claimed.rowcount == 1:
+                if claimed == 1:
                     row = session.get(OutboxMessage, row_id, populate_existing=True)
                     session.commit()
                     return row
@@ -294,15 +298,16 @@ class Sender:
         except ValidationError as exc:
             return self._fail(row, f"invalid payload: {exc.error_count()} errors")
         to, reply = fit(row.address, reply, self.transport.capabilities, self.core.settings.kiun_locale)
-        target = None
+        target: str | None = None
         if row.replaces:
-            target = self._edit_target(row)
-            if not isinstance(target, str):
-                return target
+            edit = self._edit_target(row)
+            if not isinstance(edit, str):
+                return edit
+            target = edit
         try:
             if target is not None:
                 ref = self.transport.update(to, target, reply)
-            elif self.checked:
+            elif isinstance(self.transport, CheckedTransport):
                 ref = self.transport.send(to, reply, key=row.key)
             else:
                 ref = self.transport.send(to, reply)
@@ -344,17 +349,14 @@ class Sender:
                 row, {"state": OutboxState.SENT, "sent_at": utcnow(), "last_error": "superseded by a newer edit"}
             )
             return 0
-        if (
-            original is None
-            or original.state in (OutboxState.FAILED, OutboxState.UNKNOWN)
-            or (original.state == OutboxState.SENT and not original.message_ref)
-        ):
-            return self._fail(row, f"the message to edit ({row.replaces}) was not delivered")
-        if original.state != OutboxState.SENT:  # not posted yet: wait for it without using up an attempt
+        if original is not None and original.state == OutboxState.SENT and original.message_ref:
+            return original.message_ref
+        if original is not None and original.state in (OutboxState.PENDING, OutboxState.SENDING):
+            # not posted yet: wait for it without using up an attempt
             later = max(utcnow(), original.next_attempt_at) + timedelta(seconds=BACKOFF_BASE)
             self._finish(row, {"state": OutboxState.PENDING, "next_attempt_at": later, "attempts": row.attempts - 1})
             return 0
-        return original.message_ref
+        return self._fail(row, f"the message to edit ({row.replaces}) was not delivered")
 
     def _fail(self, row: OutboxMessage, error: str) -> int:
         """Give up on a message; returns 0 (not sent)."""
@@ -364,24 +366,25 @@ class Sender:
 
     def _backoff(self, attempts: int) -> float:
         """Seconds before the next attempt: doubling from BACKOFF_BASE, capped, with equal jitter."""
-        delay = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (attempts - 1))
+        delay = min(BACKOFF_MAX, BACKOFF_BASE * 2.0 ** (attempts - 1))
         return delay / 2 + self.rng.uniform(0, delay / 2)
 
     def _finish(self, row: OutboxMessage, values: dict[str, object], claimed_by: str | None = None) -> int:
         """Record an outcome, only if the row is still ``sending`` under the expected claim."""
         with self.core.sessions() as session, session.begin():
-            result = session.execute(
+            settled = rowcount(
+                session,
                 update(OutboxMessage)
                 .where(
                     OutboxMessage.id == row.id,
                     OutboxMessage.state == OutboxState.SENDING,
                     OutboxMessage.claimed_by == (claimed_by or self.id),
                 )
-                .values(**values)
+                .values(**values),
             )
-        if result.rowcount != 1:
+        if settled != 1:
             log.warning("outbox: %s was settled by someone else meanwhile", row.key)
-        return result.rowcount
+        return settled
 
 
 def _describe(exc: Exception) -> str:

@@ -9,24 +9,11 @@ import holidays
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.app.config import parse_year_end
+from bot.app.core import Core
 from bot.scheduling.models import CalendarOverride
 
 MAX_SHIFT_DAYS = 60
-
-
-def parse_year_end(spec: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
-    """Parse ``MM-DD..MM-DD`` (e.g. ``12-29..01-03``); an empty string or ``none`` means no closure."""
-    spec = spec.strip()
-    if spec.lower() in ("", "none"):
-        return None
-    try:
-        start, end = (part.strip() for part in spec.split(".."))
-        sm, sd = (int(x) for x in start.split("-"))
-        em, ed = (int(x) for x in end.split("-"))
-        date(2000, sm, sd), date(2000, em, ed)  # noqa: B018 - validates month/day (2000 is a leap year)
-    except ValueError as exc:
-        raise ValueError(f"expected MM-DD..MM-DD such as 12-29..01-03, got {spec!r}") from exc
-    return (sm, sd), (em, ed)
 
 
 @dataclass
@@ -41,6 +28,12 @@ class BusinessCalendar:
     def load(cls, session: Session, year_end_spec: str = "12-29..01-03") -> BusinessCalendar:
         rows = session.scalars(select(CalendarOverride)).all()
         return cls(parse_year_end(year_end_spec), {row.day: row.is_open for row in rows})
+
+    @classmethod
+    def current(cls, core: Core) -> BusinessCalendar:
+        """The business calendar with the admins' current overrides."""
+        with core.sessions() as session:
+            return cls.load(session, core.settings.kiun_year_end_closed)
 
     def closed_reason(self, day: date) -> str | None:
         """Why ``day`` is closed (a short label), or None when it is a business day."""

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete
 
 from bot.app.core import Core
-from bot.db.session import transaction
+from bot.db.session import rowcount, transaction
 from bot.delivery.models import OutboxMessage, OutboxState, SlackEvent
 from bot.scheduling.models import JobRun
 from bot.scheduling.registry import job
@@ -33,20 +33,21 @@ def housekeeping(core: Core, occurrence: datetime, params: dict[str, Any]) -> st
     Pending, failed and unknown messages are kept: they need a person or a retry.
     """
     with transaction(core.sessions) as session:
-        events = session.execute(delete(SlackEvent).where(SlackEvent.received_at < occurrence - SLACK_EVENTS_KEPT))
-        sent = session.execute(
+        events = rowcount(session, delete(SlackEvent).where(SlackEvent.received_at < occurrence - SLACK_EVENTS_KEPT))
+        sent = rowcount(
+            session,
             delete(OutboxMessage).where(
                 OutboxMessage.state == OutboxState.SENT, OutboxMessage.sent_at < occurrence - SENT_MESSAGES_KEPT
-            )
+            ),
         )
-        runs = session.execute(delete(JobRun).where(JobRun.started_at < occurrence - JOB_RUNS_KEPT))
+        runs = rowcount(session, delete(JobRun).where(JobRun.started_at < occurrence - JOB_RUNS_KEPT))
     log.info(
         "housekeeping deleted %d slack events, %d sent messages, %d job runs",
-        events.rowcount,
-        sent.rowcount,
-        runs.rowcount,
-        extra={"slack_events": events.rowcount, "outbox": sent.rowcount, "job_runs": runs.rowcount},
+        events,
+        sent,
+        runs,
+        extra={"slack_events": events, "outbox": sent, "job_runs": runs},
     )
-    if not (events.rowcount or sent.rowcount or runs.rowcount):
+    if not (events or sent or runs):
         return "nothing old enough to delete (Slack event ids after 7 days, sent messages after 90, job runs after 180)"
-    return f"deleted Slack event ids: {events.rowcount}, sent messages: {sent.rowcount}, job runs: {runs.rowcount}"
+    return f"deleted Slack event ids: {events}, sent messages: {sent}, job runs: {runs}"

@@ -3,37 +3,24 @@
 A job is ``func(core, occurrence, params)``: ``occurrence`` is the aware local time the run stands for and
 ``params`` the schedule's JSON parameters. It returns a short outcome in English — what it did, or why it did
 nothing and what to do instead — which ``kiun jobs run`` prints and the log records. Jobs enqueue deliveries
-(``bot.delivery.outbox.enqueue``) and never call a platform directly. Each job module registers itself with
-:func:`job`; :func:`registry` loads them all.
+(``bot.delivery.outbox.enqueue``) and never call a platform directly. Each job module registers its jobs with
+:func:`job` when imported; the composition root (``bot.cli``) imports kiun's job modules.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bot.app.config import ConfigError
-
-if TYPE_CHECKING:
-    from bot.app.config import Settings
-    from bot.app.core import Core
+from bot.app.config import ConfigError, Settings
+from bot.app.core import Core
 
 log = logging.getLogger(__name__)
 
-JobFunc = Callable[["Core", datetime, dict[str, Any]], str | None]
-
-# Modules whose import registers kiun's built-in jobs; a new job module is added here.
-BUILTIN_MODULES = (
-    "bot.scheduling.housekeeping",
-    "bot.features.admin.weekly_plan",
-    "bot.features.ideas.jobs",
-    "bot.features.lessons.jobs",
-    "bot.features.polls.jobs",
-)
+JobFunc = Callable[[Core, datetime, dict[str, Any]], str | None]
 
 
 @dataclass(frozen=True)
@@ -78,9 +65,7 @@ def unregister(name: str) -> None:
 
 
 def registry() -> dict[str, JobSpec]:
-    """Every registered job by name, built-ins included."""
-    for module in BUILTIN_MODULES:
-        importlib.import_module(module)
+    """Every registered job by name."""
     return dict(_JOBS)
 
 

@@ -25,7 +25,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -198,7 +198,7 @@ def next_run(core: Core, name: str, after: datetime | None = None) -> datetime |
     tz = core.settings.tz
     after = core.local_now() if after is None else (after.replace(tzinfo=tz) if after.tzinfo is None else after)
     try:
-        trigger = build_trigger(core, schedule, core.calendar())
+        trigger = build_trigger(core, schedule, BusinessCalendar.current(core))
     except ValueError as exc:
         raise ConfigError(f"schedule {name} has an invalid cron: {exc}") from None
     when = trigger.first_at_or_after(after + timedelta(microseconds=1))
@@ -247,8 +247,9 @@ def _run(core: Core, name: str, occurrence: datetime) -> tuple[JobState, str | N
         log.exception("job %s at %s failed", name, fields["occurrence"], extra=fields)
     state = JobState.FAILED if error else JobState.DONE
     with transaction(core.sessions) as session:
-        row = session.get(JobRun, run.id)
-        row.state, row.error, row.finished_at = state, error, utcnow()
+        session.execute(
+            update(JobRun).where(JobRun.id == run.id).values(state=state, error=error, finished_at=utcnow())
+        )
     if error:
         return state, f"failed: {error}"
     log.info("job %s at %s: done%s", name, fields["occurrence"], f"; {outcome}" if outcome else "", extra=fields)
@@ -320,7 +321,8 @@ def record_misses(core: Core, now: datetime | None = None) -> list[tuple[str, da
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         statement = insert(JobRun).values(rows).on_conflict_do_nothing()
         # another replica starting at the same time may have recorded some: log only ours
-        missed = [tuple(row) for row in session.execute(statement.returning(JobRun.schedule, JobRun.occurrence))]
+        recorded = statement.returning(JobRun.schedule, JobRun.occurrence)
+        missed = [(name, occurrence) for name, occurrence in session.execute(recorded)]
     for name, occurrence in missed:
         fields = {"schedule": name, "occurrence": occurrence.astimezone(core.settings.tz).isoformat()}
         log.warning("job %s at %s: missed; %s", name, fields["occurrence"], error, extra=fields | {"missed": True})

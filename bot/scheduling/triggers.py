@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -67,7 +67,7 @@ def parse_cron(expr: str, tz: tzinfo) -> CronTrigger:
         raise ValueError(f"cron {expr!r}: {exc}") from None
 
 
-class ScheduleTrigger(BaseTrigger):
+class ScheduleTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler 3 has no type information
     """Fires at the cron's times; with a calendar, a time on a closed day moves to the next business day at
     the same wall-clock time (several closed-day times landing on one time fire once)."""
 
@@ -84,13 +84,14 @@ class ScheduleTrigger(BaseTrigger):
         """The first (possibly moved) fire time at or after ``start``."""
         start = start.astimezone(self.tz)
         if self.calendar is None:
-            return self.cron.get_next_fire_time(None, start)
+            first: datetime | None = self.cron.get_next_fire_time(None, start)
+            return first
         calendar = self.calendar
         target = calendar.next_business_day(start.date())
         floor = start.time().replace(tzinfo=None) if target == start.date() else time(0)
         while True:
             best = None
-            for source in self._sources(target):
+            for source in self._sources(target, calendar):
                 fire = self.cron.get_next_fire_time(None, datetime.combine(source, floor, tzinfo=self.tz))
                 if fire is not None and fire.date() == source:
                     moved = datetime.combine(target, fire.time(), tzinfo=self.tz)
@@ -110,12 +111,12 @@ class ScheduleTrigger(BaseTrigger):
             yield when
             when = self.first_at_or_after(when + _ONE_MICROSECOND)
 
-    def _sources(self, target):
+    def _sources(self, target: date, calendar: BusinessCalendar) -> list[date]:
         """``target`` and the closed days right before it, whose times move onto ``target``."""
         days = [target]
         for _ in range(MAX_SHIFT_DAYS):
             previous = days[-1] - timedelta(days=1)
-            if self.calendar.is_business_day(previous):
+            if calendar.is_business_day(previous):
                 break
             days.append(previous)
         return days

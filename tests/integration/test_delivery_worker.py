@@ -12,12 +12,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.app.core import Core
-from bot.app.runtime import Workers
 from bot.chat.address import Address
 from bot.chat.reply import Reply, Section
 from bot.db.session import transaction
 from bot.delivery.outbox import enqueue
 from bot.models import OutboxMessage
+from bot.platforms.slack.client import make_client
+from bot.platforms.slack.transport import SlackTransport
+from bot.scheduling.workers import Workers
 from tests.addresses import as_channel, as_user
 from tests.fakes.slack_api import FakeSlackAPI
 
@@ -34,10 +36,14 @@ def outbox(core: Core) -> dict[str, OutboxMessage]:
         return {row.key: row for row in session.scalars(select(OutboxMessage))}
 
 
+def slack_workers(core: Core) -> Workers:
+    return Workers(core, SlackTransport(make_client(core.settings), lang=core.settings.kiun_locale))
+
+
 def test_workers_deliver_to_channels_and_dms_then_stop(core: Core, slack_api: FakeSlackAPI) -> None:
     add(core, "lesson:1", as_channel("C_LESSONS", "slack"), "今週のレッスンです。")
     add(core, "reminder:1", as_user("U_STAFF", "slack"), "アンケートへのご協力をお願いします。")
-    workers = Workers(core)
+    workers = slack_workers(core)
     workers.start()
     try:
         workers.notify()
@@ -59,7 +65,7 @@ def test_slack_rejecting_a_channel_fails_the_message_once(core: Core, slack_api:
     slack_api.fail("chat.postMessage", status=200, error="channel_not_found")
     add(core, "lesson:1", as_channel("C_GONE", "slack"), "届かないメッセージ")
     add(core, "lesson:2", as_channel("C_LESSONS", "slack"), "届くメッセージ")
-    workers = Workers(core)
+    workers = slack_workers(core)
     workers.start()
     try:
         workers.notify()

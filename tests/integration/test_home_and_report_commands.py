@@ -39,7 +39,7 @@ def outbox(core: Core, prefix: str) -> list[OutboxMessage]:
 
 def console(core: Core, lines: list[str], user: str = ADMIN, admin: bool = True) -> str:
     out = io.StringIO()
-    run_console(core, user, admin, stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out)
+    run_console(core, build_router(), user, admin, stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out)
     return out.getvalue()
 
 

@@ -344,7 +344,7 @@ def test_admin_schedule_validates_saves_and_shows_the_next_runs(scheduled: Core)
 
 
 def test_broken_lesson_is_named_and_the_valid_ones_keep_posting(scheduled: Core, content: Path, caplog) -> None:
-    from bot.cli import core_for
+    from bot.cli.connect import core_for
 
     broken = content / "lessons" / "02-second.md"
     broken.write_text(broken.read_text(encoding="utf-8").replace("answer: 選択肢B", "answer: 選択肢Z"), "utf-8")

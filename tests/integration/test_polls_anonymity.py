@@ -108,6 +108,9 @@ class CrashAfterCall:
             raise SystemExit("killed")
         return ref
 
+    def update(self, to, ref, reply):
+        return self.transport.update(to, ref, reply)
+
     def was_delivered(self, to, key, since):
         return self.transport.was_delivered(to, key, since)
 

@@ -24,6 +24,7 @@ from bot.delivery.outbox import enqueue
 from bot.features import build_router
 from bot.models import JobRun, OutboxMessage, Schedule
 from bot.scheduling import registry as jobs
+from bot.scheduling.metrics import DatabaseCollector
 from bot.scheduling.scheduler import Scheduler
 from tests.addresses import as_channel, as_user
 
@@ -115,7 +116,7 @@ def test_down_past_the_grace_the_post_is_missed_logged_and_listed(core: Core, ca
         )
         body = build_router().dispatch(core, request).sections[0].text
         assert "**post** `0 9 * * *` （毎日） — 次回: 2026-06-02 09:00 / 前回 2026-06-01 09:00: ⚠️ 未実行" in body
-        scrape = Metrics(core).render()[0].decode()
+        scrape = Metrics(DatabaseCollector(core)).render()[0].decode()
         assert 'kiun_job_runs_total{schedule="post",state="missed"} 1.0' in scrape
 
         assert main(["jobs", "list"]) == 0

@@ -19,14 +19,14 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from bot.app.core import Core
+from bot.app.metrics import llm_outcomes
 from bot.chat.i18n import t
 from bot.chat.reply import Reply
-from bot.cli import wait_for_core
+from bot.cli.connect import wait_for_core
 from bot.common.paths import content_dir
 from bot.db.session import transaction
 from bot.db.types import utcnow
 from bot.delivery.outbox import Sender, enqueue
-from bot.features.qa import llm
 from bot.features.qa.ingest import add_paths
 from bot.models import OutboxMessage
 from bot.platforms.slack import client as slack_client
@@ -107,7 +107,7 @@ def test_llm_timing_out_each_asker_gets_an_ack_then_a_polite_answer(
     running = start_kiun(Core(settings, core.engine, core.sessions), slack_api)
     openai_api.hang(5.0, times=100)  # the endpoint never answers in time
     askers = [f"U_ASK{n}" for n in range(6)]
-    errors_before = llm.outcomes()["error"]
+    errors_before = llm_outcomes()["error"]
     acks: dict[str, dict] = {}
     sender = running.sender()
 
@@ -125,7 +125,7 @@ def test_llm_timing_out_each_asker_gets_an_ack_then_a_polite_answer(
         scrape = running.get("/metrics").body
     finally:
         running.stop(grace=10)
-    errors = llm.outcomes()["error"]
+    errors = llm_outcomes()["error"]
     assert errors - errors_before == len(askers)  # for the alert on LLM errors
     assert f'kiun_llm_requests_total{{outcome="error"}} {errors}.0' in scrape
     answers = running.responses()

@@ -23,7 +23,7 @@ Dialog = Sequence[tuple[str | None, str]]
 def transcript(core: Core, lines: Sequence[str], admin: bool = False, router: Router | None = None) -> str:
     stdin = io.StringIO("".join(line + "\n" for line in lines))
     stdout = io.StringIO()
-    assert run_console(core, "U_STAFF", admin, stdin=stdin, stdout=stdout, router=router) == 0
+    assert run_console(core, router or build_router(), "U_STAFF", admin, stdin=stdin, stdout=stdout) == 0
     return stdout.getvalue()
 
 
@@ -58,7 +58,7 @@ def test_admin_sees_admin_help(core: Core) -> None:
 
 def test_configured_admin_is_admin_without_flag(core: Core) -> None:
     stdout = io.StringIO()
-    run_console(core, "U_ADMIN", False, stdin=io.StringIO("/kiun admin outbox\n"), stdout=stdout)
+    run_console(core, build_router(), "U_ADMIN", False, stdin=io.StringIO("/kiun admin outbox\n"), stdout=stdout)
     assert "配信待ち 0件" in stdout.getvalue()
 
 

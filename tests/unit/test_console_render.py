@@ -44,7 +44,7 @@ def test_image_is_named_and_saved_to_a_file(core: Core, tmp_path: Path) -> None:
     router = Router()
     router.command("chart", lambda core, request: Reply(text="グラフです", image=image), listed=False)
     out = io.StringIO()
-    run_console(core, "U_STAFF", False, stdin=io.StringIO("/chart\n/chart\n"), stdout=out, router=router)
+    run_console(core, router, "U_STAFF", False, stdin=io.StringIO("/chart\n/chart\n"), stdout=out)
     paths = [line.split("(", 1)[1].rstrip(")]") for line in out.getvalue().splitlines() if line.startswith("[画像: ")]
     assert len(paths) == 2 and paths[0] != paths[1]
     for path in map(Path, paths):

@@ -13,7 +13,7 @@ FILE = Path("content/things/one.yml")
 
 
 class Part(ContentModel):
-    name: short_text(10)
+    name: Annotated[str, short_text(10)]
     size: Annotated[int, Field(ge=1, le=9)] = 1
 
 

@@ -19,6 +19,7 @@ from bot.app.core import Core
 from bot.chat.address import User
 from bot.chat.i18n import t
 from bot.chat.reply import Reply
+from bot.cli import TASK_MODULES
 from bot.delivery.deferred import BACKOFF_BASE, LEASE, MAX_ATTEMPTS, Runner, defer, task, tasks
 from bot.models import DeferredTask, OutboxMessage
 
@@ -66,6 +67,11 @@ def outbox(core: Core) -> dict[str, OutboxMessage]:
 
 
 def test_the_builtin_tasks_are_registered() -> None:
+
+    assert {module.__name__ for module in TASK_MODULES} >= {
+        "bot.features.home.handlers",
+        "bot.features.report.handlers",
+    }
     assert {"report", "home-ask", "poll-broadcast"} <= set(tasks())
 
 

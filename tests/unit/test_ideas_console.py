@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from bot.app.core import Core
+from bot.features import build_router
 from bot.features.ideas import store
 from bot.features.ideas.rules import IdeaFields
 from bot.platforms.console import run_console
@@ -12,7 +13,8 @@ from bot.platforms.console import run_console
 
 def chat(core: Core, lines: list[str], user: str = "U_STAFF", admin: bool = False) -> str:
     stdout = io.StringIO()
-    run_console(core, user, admin, stdin=io.StringIO("".join(f"{line}\n" for line in lines)), stdout=stdout)
+    stdin = io.StringIO("".join(f"{line}\n" for line in lines))
+    run_console(core, build_router(), user, admin, stdin=stdin, stdout=stdout)
     return stdout.getvalue()
 
 

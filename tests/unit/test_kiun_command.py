@@ -12,6 +12,7 @@ from bot.chat.reply import Reply
 from bot.chat.request import Request
 from bot.features import build_router
 from bot.models import CalendarOverride
+from bot.scheduling.calendar import BusinessCalendar
 from tests.addresses import as_user
 
 ROUTER = build_router()
@@ -105,7 +106,7 @@ def test_admin_closed_days_round_trip(core: Core) -> None:
     listing = body(kiun(core, "admin closed list", admin=True))
     assert "2026-12-28（月） 休業 仕事納め" in listing
     assert "2026-11-23（月） 開庁" in listing
-    calendar = core.calendar()
+    calendar = BusinessCalendar.current(core)
     assert not calendar.is_business_day(date(2026, 12, 28))
     assert calendar.is_business_day(date(2026, 11, 23))  # 勤労感謝の日, opened by an admin
     assert "取り消しました" in kiun(core, "admin closed remove 2026-12-28", admin=True).text

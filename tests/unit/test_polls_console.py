@@ -5,13 +5,15 @@ from __future__ import annotations
 import io
 
 from bot.app.core import Core
+from bot.features import build_router
 from bot.platforms.console import run_console
 from tests.conftest import make_settings
 
 
 def converse(core: Core, lines: list[str], expected: list[str]) -> str:
     stdout = io.StringIO()
-    run_console(core, "U_ADMIN", True, stdin=io.StringIO("".join(f"{line}\n" for line in lines)), stdout=stdout)
+    stdin = io.StringIO("".join(f"{line}\n" for line in lines))
+    run_console(core, build_router(), "U_ADMIN", True, stdin=stdin, stdout=stdout)
     output, position = stdout.getvalue(), 0
     for fragment in expected:
         found = output.find(fragment, position)

@@ -3,11 +3,16 @@ eNPS, change against the previous run, and the momentum trend."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.app.core import Core
 from bot.features.polls.results import enps, momentum_trend, suppress
-from bot.features.polls.runs import PollError, close_run
+from bot.features.polls.runs import PollError, close_run, open_run
+from bot.features.polls.templates import get_template
+from bot.features.polls.views import results_message
+from bot.platforms.console.directory import ConsoleDirectory
 from tests.polls_support import USERS, answer, get_run, open_for, question, results
 
 
@@ -129,3 +134,19 @@ def test_named_polls_show_everything_and_who_answered(core: Core) -> None:
     assert question(named, "join").distribution == {"yes": 1, "maybe": 1}
     assert question(named, "request").comments == ["午後の回を希望します"]
     assert named.respondents == [USERS[0], USERS[1]] and not named.hidden
+
+
+def test_named_poll_results_show_a_scored_question_nobody_answered(core: Core, tmp_path: Path) -> None:
+    (tmp_path / "named-scores.yml").write_text(
+        "title: 研修の満足度\nanonymous: false\nperiod_days: 5\nquestions:\n"
+        "  - {id: useful, type: likert5, text: 研修は役に立ちましたか}\n"
+        "  - {id: recommend, type: enps, text: 同僚に勧めたいですか}\n",
+        encoding="utf-8",
+    )
+    core.directory = ConsoleDirectory(USERS[:3])
+    run = open_run(core, get_template("named-scores", tmp_path), core.local_now().date())
+    answer(core, run, USERS[0], "useful", "4")
+    named = results(core, run.id)
+    assert question(named, "recommend").mean is None and question(named, "recommend").distribution is not None
+    text = "\n".join(section.text for section in results_message(named, "ja", admin=True).sections)
+    assert "4.0" in text and "研修は役に立ちましたか" in text and "同僚に勧めたいですか" in text

@@ -53,7 +53,7 @@ def test_admin_overrides_come_from_the_database(core: Core) -> None:
     with transaction(core.sessions) as session:
         session.add(CalendarOverride(day=date(2026, 6, 1), is_open=False, note="庁舎点検"))
         session.add(CalendarOverride(day=date(2026, 5, 4), is_open=True, note="選挙"))
-    calendar = core.calendar()
+    calendar = BusinessCalendar.current(core)
     assert calendar.closed_reason(date(2026, 6, 1)) == "admin"
     assert calendar.is_business_day(date(2026, 5, 4))
     assert not calendar.is_business_day(date(2026, 5, 5))

@@ -20,6 +20,7 @@ from bot.db.session import transaction
 from bot.delivery.models import OutboxMessage, OutboxState
 from bot.features.admin.actions import HelpButton
 from bot.scheduling.models import CalendarOverride
+from bot.scheduling.scheduler import describe_schedules
 
 UNKNOWN_SHOWN = 41  # characters of an unknown command quoted back (40 and …)
 
@@ -102,8 +103,6 @@ def admin(core: Core, request: Request, words: list[str], router: Router) -> Rep
 
 
 def admin_jobs(core: Core, request: Request) -> Reply:
-    from bot.scheduling.scheduler import describe_schedules
-
     lang = request.lang
     lines = []
     for row in describe_schedules(core):

@@ -17,8 +17,10 @@ from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.common.text import day_text
 from bot.db.session import transaction
+from bot.scheduling.calendar import BusinessCalendar
 from bot.scheduling.models import Schedule
 from bot.scheduling.schedule_text import ScheduleTextError, to_cron
+from bot.scheduling.scheduler import build_trigger
 
 RUNS_SHOWN = 3
 
@@ -43,7 +45,7 @@ def admin_schedule(core: Core, request: Request) -> Reply:
         return Reply(text=t("schedule.unknown", lang, name=literal(name[:64]), names=listed))
     if not when:
         with core.sessions() as session:
-            schedule = session.scalar(select(Schedule).where(Schedule.name == name))
+            schedule = session.scalars(select(Schedule).where(Schedule.name == name)).one()
         return Reply(
             text=t("schedule.current", lang, name=name, cron=schedule.cron, runs=runs_text(core, schedule, lang))
         )
@@ -53,7 +55,7 @@ def admin_schedule(core: Core, request: Request) -> Reply:
         shown = literal(when[:60])
         return Reply(text=t("schedule.invalid", lang, text=shown, reason=t(exc.reason, lang)))
     with transaction(core.sessions) as session:
-        schedule = session.scalar(select(Schedule).where(Schedule.name == name))
+        schedule = session.scalars(select(Schedule).where(Schedule.name == name)).one()
         schedule.cron = cron
     core.schedules_changed()
     return Reply(text=t("schedule.saved", lang, name=name, cron=cron, runs=runs_text(core, schedule, lang)))
@@ -61,9 +63,7 @@ def admin_schedule(core: Core, request: Request) -> Reply:
 
 def next_runs(core: Core, schedule: Schedule, count: int = RUNS_SHOWN) -> list[datetime]:
     """The next ``count`` runs of ``schedule`` (local time), moved off closed days when it runs on business days."""
-    from bot.scheduling.scheduler import build_trigger
-
-    trigger = build_trigger(core, schedule, core.calendar())
+    trigger = build_trigger(core, schedule, BusinessCalendar.current(core))
     return list(islice(trigger.occurrences(core.local_now()), count))
 
 

@@ -16,9 +16,11 @@ from bot.chat.reply import Reply, Section
 from bot.common.text import day_text
 from bot.db.session import transaction
 from bot.delivery.models import OutboxMessage, OutboxState
+from bot.delivery.outbox import enqueue
 from bot.scheduling.calendar import BusinessCalendar
 from bot.scheduling.models import Schedule
 from bot.scheduling.registry import job
+from bot.scheduling.scheduler import build_trigger
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +37,6 @@ MAX_ROWS_PER_SCHEDULE = 8
 )
 def weekly_plan(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     """Enqueue one DM per admin in KIUN_ADMINS; keyed by occurrence and admin, so a re-run never sends twice."""
-    from bot.delivery.outbox import enqueue
-
     admins = core.settings.kiun_admins
     if not admins:
         log.info("weekly-plan: KIUN_ADMINS is empty, nobody to tell")
@@ -54,8 +54,6 @@ def weekly_plan(core: Core, occurrence: datetime, params: dict[str, Any]) -> str
 
 def plan_reply(core: Core, start: datetime, lang: str) -> Reply:
     """The 7 days from ``start`` (to midnight): each enabled schedule's runs (local time) and the failed count."""
-    from bot.scheduling.scheduler import build_trigger
-
     tz = core.settings.tz
     start = start.astimezone(tz)
     end = datetime.combine(start.date() + timedelta(days=PLAN_DAYS), time(0), tzinfo=tz)

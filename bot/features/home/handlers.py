@@ -86,8 +86,10 @@ def _lesson(core: Core, request: Request) -> list[Section]:
     with core.sessions() as session:
         post = learning.latest_lesson_post(session, core.settings.kiun_lesson_channel)
         lesson = lessons.get(post.item_id) if post else None
-        done = lesson is not None and learning.has_answered(
-            session, request.user_id, learning.lesson_quiz(post.item_id, post.round)
+        done = (
+            post is not None
+            and lesson is not None
+            and learning.has_answered(session, request.user_id, learning.lesson_quiz(post.item_id, post.round))
         )
     if lesson is None:
         return []

@@ -63,11 +63,14 @@ class IdeaNew(Action):
     name = "idea_new"
 
 
+ListView = Literal["new", "top", "mine", "status", "dept", "search", "pick_status", "pick_dept"]
+
+
 class IdeaList(Action):
     """A list of ideas (``arg``: the status, department id or search words), or a picker for one."""
 
     name = "idea_list"
-    view: Literal["new", "top", "mine", "status", "dept", "search", "pick_status", "pick_dept"]
+    view: ListView
     arg: Annotated[str, Field(max_length=100)] = ""
     page: Annotated[int, Field(ge=1, le=100_000)] = 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from bot.chat.i18n import t
 from bot.common.departments import find_department
@@ -82,7 +83,7 @@ class IdeaFields:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> IdeaFields:
+    def from_dict(cls, data: dict[str, Any]) -> IdeaFields:
         return cls(**{key: value for key, value in data.items() if key in cls.__dataclass_fields__})
 
     def form_values(self) -> dict[str, str]:

@@ -65,7 +65,7 @@ CURRICULUM = "curriculum.yml"
 class Source(ContentModel):
     """Where a lesson's or a fact's content comes from."""
 
-    name: short_text(200)
+    name: Annotated[str, short_text(200)]
     url: Annotated[str, Field(max_length=500)] = ""
 
     @field_validator("url")
@@ -77,10 +77,10 @@ class Source(ContentModel):
 
 
 class QuizFile(ContentModel):
-    question: short_text(QUESTION_MAX_CHARS)
-    choices: list[short_text(CHOICE_MAX_CHARS)]
+    question: Annotated[str, short_text(QUESTION_MAX_CHARS)]
+    choices: list[Annotated[str, short_text(CHOICE_MAX_CHARS)]]
     answer: object  # the text of the correct choice
-    explanation: short_text(EXPLANATION_MAX_CHARS)
+    explanation: Annotated[str, short_text(EXPLANATION_MAX_CHARS)]
 
     @field_validator("choices")
     @classmethod
@@ -104,8 +104,8 @@ class LessonFile(ContentModel):
     """A lesson file's front matter."""
 
     id: str
-    title: short_text(TITLE_MAX_CHARS)
-    tags: Annotated[list[short_text(60)], Field(min_length=1)]
+    title: Annotated[str, short_text(TITLE_MAX_CHARS)]
+    tags: Annotated[list[Annotated[str, short_text(60)]], Field(min_length=1)]
     level: Annotated[int, Field(ge=1, le=3)]
     minutes: Annotated[int, Field(ge=1, le=15)]
     quiz: QuizFile
@@ -215,9 +215,10 @@ def parse_curriculum(file: Path) -> tuple[list[tuple[str, int]], list[Problem]]:
     problems = validate(Curriculum, data, file, "curriculum.yml")[1]
     order = data.get("order") if isinstance(data, LineDict) else None
     lines: dict[str, int] = {}
-    for index, item in enumerate(order if isinstance(order, LineList) else []):
-        if isinstance(item, str):
-            lines.setdefault(item, order.line_of(index))
+    if isinstance(order, LineList):
+        for index, item in enumerate(order):
+            if isinstance(item, str):
+                lines.setdefault(item, order.line_of(index))
     return list(lines.items()), problems
 
 

@@ -148,7 +148,7 @@ class ChartFile(ContentModel):
     Validated with the content folder as context (``root``), so a missing file or column is a problem too."""
 
     type: str
-    title: short_text(60)
+    title: Annotated[str, short_text(60)]
     data: str | None = None
     x: str | None = None
     series: dict[str, str] | None = None
@@ -170,7 +170,7 @@ class ChartFile(ContentModel):
     @model_validator(mode="after")
     def _data(self, info: ValidationInfo) -> ChartFile:
         if self.data is not None:
-            self._labels, self._series, self._source = _series_from_table(self, info.context["root"])
+            self._labels, self._series, self._source = _series_from_table(self, (info.context or {})["root"])
         elif self.labels is not None:
             if self.values is None:
                 raise Invalid("'values' is missing: one number per label", "labels")
@@ -190,7 +190,7 @@ class ChartFile(ContentModel):
 
 def _series_from_table(spec: ChartFile, root: Path) -> tuple[tuple[str, ...], dict[str, tuple[float, ...]], str]:
     """The chart's labels, series and source from its CSV; :class:`Invalid` naming the key that is wrong."""
-    name = spec.data
+    name = spec.data or ""
     file = root / "data" / name
     if "/" in name or "\\" in name or not file.is_file():
         raise Invalid(f"data file '{name}' not found in content/data/", "data")
@@ -216,7 +216,7 @@ class FactFile(ContentModel):
     """A fact file."""
 
     id: str
-    text: short_text(TEXT_MAX_CHARS)
+    text: Annotated[str, short_text(TEXT_MAX_CHARS)]
     value: object  # a number or a short text
     unit: Annotated[str, Field(max_length=20)] = ""
     year: Annotated[int | None, Field(ge=1900, le=2200)] = None

@@ -224,7 +224,9 @@ def _schedule_review(
     due = _review_day(session, user_id, lesson_id, today + timedelta(days=INTERVALS[0]), send_day)
     values = {"step": 0, "due_on": due, "state": ReviewState.WAITING, "sends": 0, "updated_at": utcnow()}
     _insert_ignore(session, QuizReview, user_id=user_id, lesson_id=lesson_id, **values)
-    item = session.scalar(select(QuizReview).where(QuizReview.user_id == user_id, QuizReview.lesson_id == lesson_id))
+    item = session.scalars(
+        select(QuizReview).where(QuizReview.user_id == user_id, QuizReview.lesson_id == lesson_id)
+    ).one()
     item.step, item.due_on, item.state = 0, due, ReviewState.WAITING
     return due
 
@@ -246,8 +248,8 @@ def _advance_review(
     return item.due_on, False
 
 
-def review_lesson_id(session: Session, review_id: int) -> str | None:
-    item = session.get(QuizReview, review_id)
+def review_lesson_id(session: Session, review_id: int | None) -> str | None:
+    item = session.get(QuizReview, review_id) if review_id is not None else None
     return item.lesson_id if item else None
 
 
@@ -270,11 +272,11 @@ def set_reviews(core: Core, user_id: str, enabled: bool) -> None:
 
 
 def pending_reviews(session: Session, user_id: str) -> int:
-    return session.scalar(
+    return session.scalars(
         select(func.count()).where(
             QuizReview.user_id == user_id, QuizReview.state.in_((ReviewState.WAITING, ReviewState.SENT))
         )
-    )
+    ).one()
 
 
 def claim_due_reviews(session: Session, today: date) -> list[QuizReview]:
@@ -337,7 +339,7 @@ def progress(core: Core, user_id: str, channel: str | None, today: date) -> Prog
         ).all()
         seen = set(session.scalars(select(LessonView.lesson_id).where(LessonView.user_id == user_id)))
         result = Progress(
-            posted=session.scalar(posted_query),
+            posted=session.scalars(posted_query).one(),
             seen=len(seen | {row.lesson_id for row in answers}),
             answered=len({row.lesson_id for row in answers}),
             answers=len(answers),

@@ -26,8 +26,8 @@ from bot.features.polls.actions import PollAnswer as AnswerButton
 from bot.features.polls.actions import PollShow, PollText
 from bot.features.polls.models import PollAnswer, PollRun, RunState
 from bot.features.polls.results import compute_results
-from bot.features.polls.runs import COMMENT_LIMIT, PollError, broadcast, close_run, record_answer, start_run
-from bot.features.polls.templates import PollTemplate, TemplateError, get_template, load_templates
+from bot.features.polls.runs import PollError, broadcast, close_run, record_answer, start_run
+from bot.features.polls.templates import COMMENT_LIMIT, PollTemplate, TemplateError, get_template, load_templates
 from bot.features.polls.views import COMMENT_INPUT, answered_reply, poll_message, results_message, text_form
 
 log = logging.getLogger(__name__)
@@ -73,14 +73,14 @@ def _run(core: Core, run_id: int) -> PollRun:
 def answer(core: Core, request: Request, action: AnswerButton) -> Reply:
     """A button in the poll message: store the answer, or open the comment form for a text question."""
     run, question_id, raw = _run(core, action.run), action.question, action.answer
-    question = next((q for q in run.spec["questions"] if q["id"] == question_id), None)
-    if question is not None and question["type"] == "text":
+    question = PollTemplate.from_spec(run.spec).question(question_id)
+    if question is not None and question.type == "text":
         if run.state != RunState.OPEN:
             raise PollError(
                 "poll.closed" if run.state == RunState.CLOSED else "poll.not_ready", title=literal(run.title)
             )
         current = runs.current_text(core, request.user_id, run.id, question_id)
-        form = text_form(run, PollTemplate.from_spec(run.spec).question(question_id), current, request.lang)
+        form = text_form(run, question, current, request.lang)
         return Reply(text=form.title, form=form)
     outcome = record_answer(core, request.user_id, run.id, question_id, raw, core.local_now().date())
     return answered_reply(outcome, request.lang)

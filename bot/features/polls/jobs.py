@@ -52,8 +52,8 @@ def poll_open(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     today = occurrence.date()
     templates = [item for item in load_templates().values() if not wanted or item.id in wanted]
     scheduled = [item for item in templates if item.schedule is not None]
-    served = weeks_served(core.calendar(), today)
-    due = [item for item in scheduled if any(item.schedule.due(day) for day in served)]
+    served = weeks_served(BusinessCalendar.current(core), today)
+    due = [item for item in scheduled if item.schedule and any(item.schedule.due(day) for day in served)]
     for template in due:
         try:
             run = open_run(core, template, today)
@@ -99,7 +99,8 @@ def _next_due(core: Core, occurrence: datetime, templates: list[PollTemplate]) -
             break
         served = weeks_served(plan.calendar, when.date())
         for template in templates:
-            if template.id not in found and any(template.schedule.due(day) for day in served):
+            schedule = template.schedule
+            if template.id not in found and schedule is not None and any(schedule.due(day) for day in served):
                 found[template.id] = (template, when.date())
     return list(found.values())
 

@@ -9,6 +9,7 @@ Answer ids are random, so their order says nothing about who answered when.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -85,3 +86,12 @@ class PollAnswer(Base):
     value_text: Mapped[str | None] = mapped_column(Text, nullable=True)
     answered_on: Mapped[date] = mapped_column(Date)
     user_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """After an answer: how many of the run's questions this person has answered."""
+
+    answered: int
+    total: int
+    closes_on: date

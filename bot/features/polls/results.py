@@ -138,7 +138,7 @@ def compute_results(session: Session, run: PollRun, with_previous: bool = True) 
     hidden = anonymous and len(respondents) < MIN_SCORES
     split = template.breakdown
     groups = {row.respondent: row.value_text for row in rows if split and row.question == split.id}
-    number = session.scalar(select(func.count()).where(PollRun.poll == run.poll, PollRun.id <= run.id))
+    number = session.scalars(select(func.count()).where(PollRun.poll == run.poll, PollRun.id <= run.id)).one()
     results = RunResults(run, number, len(respondents), hidden)
     if not anonymous:
         results.respondents = sorted({row.user_id for row in rows if row.user_id})
@@ -172,9 +172,10 @@ def _question(question: Question, answers: list, responses: int, anonymous: bool
             result.enps = enps(values)
         return result
     counts = Counter(row.value_text for row in answers)
-    distribution: dict[str, int | None] = {value: counts[value] for value, _ in question.options if counts[value]}
+    chosen = {value: counts[value] for value, _ in question.options if counts[value]}
+    distribution: dict[str, int | None] = dict(chosen)
     if question.breakdown and anonymous:  # group sizes follow the thresholds too; skipping it is a group as well
-        sizes = dict(distribution) | {NO_GROUP: responses - n}
+        sizes = chosen | {NO_GROUP: responses - n}
         for group in suppress(sizes, MIN_SCORES) - {NO_GROUP}:
             distribution[group] = None
     result.distribution = distribution
@@ -234,9 +235,10 @@ def momentum_index(scores: list[tuple[str, float | None]]) -> float | None:
     scale of :func:`scaled`; None without core questions or when the thresholds hid one of them.
 
     ``scores`` are (question type, headline number) pairs of the core questions."""
-    if not scores or any(score is None for _, score in scores):
+    known = [(kind, score) for kind, score in scores if score is not None]
+    if not scores or len(known) < len(scores):
         return None
-    return round(sum(scaled(kind, score) for kind, score in scores) / len(scores), 1)
+    return round(sum(scaled(kind, score) for kind, score in known) / len(known), 1)
 
 
 def run_index(results: RunResults) -> float | None:
@@ -257,13 +259,15 @@ class GroupIndex:
 def group_indexes(results: RunResults) -> list[GroupIndex]:
     """The momentum index per breakdown group, in the breakdown's order. A group is hidden when any of its core
     questions is (each question's breakdown already applies the thresholds and complementary suppression)."""
-    core_questions = [q for q in results.questions if q.question.core and q.breakdown is not None]
+    breakdowns = [
+        (q.question.type, q.breakdown) for q in results.questions if q.question.core and q.breakdown is not None
+    ]
     keys: list[str] = []
-    for question in core_questions:
-        keys += [key for key in question.breakdown if key not in keys]
+    for _, breakdown in breakdowns:
+        keys += [key for key in breakdown if key not in keys]
     rows = []
     for key in keys:
-        groups = [(q.question.type, q.breakdown.get(key)) for q in core_questions]
+        groups = [(kind, breakdown.get(key)) for kind, breakdown in breakdowns]
         pairs = [(kind, None if g is None else g.enps if kind == "enps" else g.mean) for kind, g in groups]
         label = next((g.label for _, g in groups if g is not None), "")
         n = max((g.n for _, g in groups if g is not None), default=0)

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import logging
 import secrets
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete, func, select, update
@@ -25,16 +24,17 @@ from bot.app.core import Core
 from bot.chat.address import Channel, User
 from bot.chat.directory import active_members, directory_of
 from bot.chat.markup import literal
-from bot.db.session import transaction
+from bot.db.session import rowcount, transaction
 from bot.db.types import utcnow
 from bot.delivery.models import OutboxMessage, OutboxState
 from bot.delivery.outbox import enqueue
-from bot.features.polls.models import PollAnswer, PollRecipient, PollRun, RunState, random_id
-from bot.features.polls.templates import PollTemplate, Question
+from bot.features.polls.models import Answered, PollAnswer, PollRecipient, PollRun, RunState, random_id
+from bot.features.polls.results import compute_results
+from bot.features.polls.templates import COMMENT_LIMIT, PollTemplate, Question
+from bot.features.polls.views import poll_message, reminder_message, results_message
+from bot.scheduling.calendar import BusinessCalendar
 
 log = logging.getLogger(__name__)
-
-COMMENT_LIMIT = 2000
 SECRET_HINT = "set a long random secret, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
 
 
@@ -45,15 +45,6 @@ class PollError(Exception):
     def __init__(self, key: str, **values: object) -> None:
         super().__init__(key)
         self.key, self.values = key, values
-
-
-@dataclass(frozen=True)
-class Answered:
-    """After an answer: how many of the run's questions this person has answered."""
-
-    answered: int
-    total: int
-    closes_on: date
 
 
 def secret_key(core: Core) -> bytes:
@@ -87,7 +78,7 @@ def start_run(core: Core, template: PollTemplate, today: date) -> PollRun:
     PollError ``poll.already_open`` when a run of the same poll is still open."""
     channel = poll_channel(core)
     secret_key(core)
-    calendar = core.calendar()
+    calendar = BusinessCalendar.current(core)
     opened_on = calendar.next_business_day(today)
     closes_on = calendar.add_business_days(opened_on, template.period_days - 1)
     remind_on = (
@@ -121,8 +112,6 @@ def start_run(core: Core, template: PollTemplate, today: date) -> PollRun:
 def broadcast(core: Core, run_id: int) -> int:
     """Send an ``opening`` run to every active member of its channel through the outbox; returns the number of
     recipients. Safe to repeat or to run in several processes: one wins, the others change nothing."""
-    from bot.features.polls.views import poll_message
-
     with core.sessions() as session:
         run = session.get(PollRun, run_id)
     if run is None or run.state != RunState.OPENING:
@@ -131,11 +120,12 @@ def broadcast(core: Core, run_id: int) -> int:
     members = active_members(directory_of(core), run.channel)
     reply = poll_message(run, core.settings.kiun_locale)
     with transaction(core.sessions) as session:
-        won = session.execute(
+        won = rowcount(
+            session,
             update(PollRun)
             .where(PollRun.id == run_id, PollRun.state == RunState.OPENING)
-            .values(state=RunState.OPEN, recipients=len(members))
-        ).rowcount
+            .values(state=RunState.OPEN, recipients=len(members)),
+        )
         if not won:
             return len(members)
         if members:
@@ -167,9 +157,10 @@ def open_run(core: Core, template: PollTemplate, today: date) -> PollRun:
 # -- answering -------------------------------------------------------------------------------------------------
 def _open_run(session: Session, run_id: int) -> PollRun:
     """Lock the run against closing for this transaction, or PollError when it is not open."""
-    locked = session.execute(
-        update(PollRun).where(PollRun.id == run_id, PollRun.state == RunState.OPEN).values(state=PollRun.state)
-    ).rowcount
+    locked = rowcount(
+        session,
+        update(PollRun).where(PollRun.id == run_id, PollRun.state == RunState.OPEN).values(state=PollRun.state),
+    )
     run = session.get(PollRun, run_id)
     if run is None:
         raise PollError("poll.not_found", run=run_id)
@@ -231,9 +222,9 @@ def record_answer(core: Core, user_id: str, run_id: int, question_id: str, raw: 
             session.execute(
                 statement.on_conflict_do_update(index_elements=["run_id", "question", "respondent"], set_=values)
             )
-        answered = session.scalar(
+        answered = session.scalars(
             select(func.count()).where(PollAnswer.run_id == run_id, PollAnswer.respondent == token)
-        )
+        ).one()
         core.home_changed(user_id, session)  # "polls waiting for your answer" on the App Home
         return Answered(answered, len(template.questions), run.closes_on)
 
@@ -261,9 +252,9 @@ def open_runs_for(core: Core, user_id: str) -> list[tuple[PollRun, int]]:
             token = respondent_token(secret, run.id, user_id)
             if session.get(PollRecipient, (run.id, token)) is None:
                 continue
-            answered = session.scalar(
+            answered = session.scalars(
                 select(func.count()).where(PollAnswer.run_id == run.id, PollAnswer.respondent == token)
-            )
+            ).one()
             result.append((run, answered))
     return result
 
@@ -271,8 +262,6 @@ def open_runs_for(core: Core, user_id: str) -> list[tuple[PollRun, int]]:
 # -- reminding and closing -------------------------------------------------------------------------------------
 def remind(core: Core, run_id: int) -> int:
     """DM the members who have not answered any question yet, once per run; returns how many were reminded."""
-    from bot.features.polls.views import reminder_message
-
     with core.sessions() as session:
         run = session.get(PollRun, run_id)
     if run is None or run.state != RunState.OPEN or run.reminded_at is not None:
@@ -281,11 +270,12 @@ def remind(core: Core, run_id: int) -> int:
     tokens = {respondent_token(secret, run_id, user): user for user in directory_of(core).members(run.channel)}
     reply = reminder_message(run, core.settings.kiun_locale)
     with transaction(core.sessions) as session:
-        claimed = session.execute(
+        claimed = rowcount(
+            session,
             update(PollRun)
             .where(PollRun.id == run_id, PollRun.state == RunState.OPEN, PollRun.reminded_at.is_(None))
-            .values(reminded_at=utcnow())
-        ).rowcount
+            .values(reminded_at=utcnow()),
+        )
         if not claimed:
             return 0
         recipients = set(session.scalars(select(PollRecipient.token).where(PollRecipient.run_id == run_id)))
@@ -301,15 +291,13 @@ def close_run(core: Core, run_id: int) -> PollRun:
     """Close a run now, unlink its answers from everyone for good, and post the results to its channel.
 
     PollError ``poll.not_found`` / ``poll.already_closed``."""
-    from bot.features.polls.results import compute_results
-    from bot.features.polls.views import results_message
-
     with transaction(core.sessions) as session:
-        closed = session.execute(
+        closed = rowcount(
+            session,
             update(PollRun)
             .where(PollRun.id == run_id, PollRun.state.in_((RunState.OPENING, RunState.OPEN)))
-            .values(state=RunState.CLOSED, closed_at=utcnow())
-        ).rowcount
+            .values(state=RunState.CLOSED, closed_at=utcnow()),
+        )
         run = session.get(PollRun, run_id)
         if run is None:
             raise PollError("poll.not_found", run=run_id)

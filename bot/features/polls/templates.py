@@ -57,6 +57,7 @@ MAX_TITLE = 100
 MAX_INTRO = 1000
 MAX_PERIOD_DAYS = 20
 MAX_EVERY_N_WEEKS = 8
+COMMENT_LIMIT = 2000  # the longest answer to a text question
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _QUESTION_ID = re.compile(r"^[a-z0-9_]{1,32}$")
 
@@ -181,7 +182,7 @@ def get_template(poll_id: str, folder: Path | None = None) -> PollTemplate:
     for path in template_files(folder):
         if path.stem == poll_id:
             template, problems = parse_template(path)
-            if problems:
+            if problems or template is None:
                 raise TemplateError(str(problems[0]))
             return template
     raise TemplateError(f"no poll template {poll_id!r} in {folder or templates_dir()}")
@@ -212,7 +213,7 @@ def parse_template(path: Path) -> tuple[PollTemplate | None, list[Problem]]:
 class QuestionFile(ContentModel):
     id: str
     type: str
-    text: short_text(MAX_TEXT)
+    text: Annotated[str, short_text(MAX_TEXT)]
     core: bool = False
     breakdown: bool = False
     options: Annotated[list[Any], Field(min_length=2, max_length=MAX_OPTIONS)] | None = None
@@ -254,7 +255,7 @@ class QuestionFile(ContentModel):
         if source != "departments":
             raise ValueError("{key} can only be departments")
         try:  # the departments.yml next to this polls/ folder
-            departments = load_departments(info.context["folder"].parent / "departments.yml")
+            departments = load_departments((info.context or {})["folder"].parent / "departments.yml")
         except DepartmentsError as exc:
             raise ValueError(str(exc)) from None
         return [(d.id, d.name) for d in departments][:MAX_OPTIONS]
@@ -284,7 +285,7 @@ class CadenceFile(ContentModel):
 class PollFile(ContentModel):
     """A poll template file (its id is the file's name)."""
 
-    title: short_text(MAX_TITLE)
+    title: Annotated[str, short_text(MAX_TITLE)]
     intro: Annotated[str, Field(max_length=MAX_INTRO)] = ""
     anonymous: bool = True
     period_days: Annotated[int, Field(ge=1, le=MAX_PERIOD_DAYS)] = 5

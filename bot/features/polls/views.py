@@ -9,12 +9,12 @@ from __future__ import annotations
 from bot.chat.i18n import t
 from bot.chat.markup import literal, person
 from bot.chat.reply import Button, Form, Image, Input, Reply, Section
+from bot.common.charts import stacked_bar_chart
 from bot.common.text import day_text, truncate
 from bot.features.polls.actions import PollAnswer, PollShow, PollText
-from bot.features.polls.models import RunState
+from bot.features.polls.models import Answered, RunState
 from bot.features.polls.results import NO_GROUP, QuestionResult, RunResults
-from bot.features.polls.runs import COMMENT_LIMIT, Answered
-from bot.features.polls.templates import PollTemplate, Question
+from bot.features.polls.templates import COMMENT_LIMIT, PollTemplate, Question
 
 COMMENT_INPUT = "comment"
 MAX_COMMENTS_SHOWN = 30
@@ -103,8 +103,8 @@ def text_form(run, question: Question, initial: str, lang: str) -> Form:
 
 
 # -- results ---------------------------------------------------------------------------------------------------
-def _number(value: float) -> str:
-    return f"{value:.1f}"
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"  # None: nobody answered (a named poll shows it anyway)
 
 
 def _change(result: QuestionResult, lang: str) -> str:
@@ -121,14 +121,15 @@ def _score_line(index: int, result: QuestionResult, lang: str) -> str:
         return f"{head}\n{t('poll.results.hidden_question', lang, n=result.n)}"
     if result.question.type == "enps":
         shares = _enps_shares(result)
-        body = t("poll.results.enps", lang, enps=f"{result.enps:+d}", mean=_number(result.mean), n=result.n, **shares)
+        score = "-" if result.enps is None else f"{result.enps:+d}"
+        body = t("poll.results.enps", lang, enps=score, mean=_number(result.mean), n=result.n, **shares)
     else:
         body = t("poll.results.mean", lang, mean=_number(result.mean), n=result.n)
     return f"{head}\n{body}{_change(result, lang)}"
 
 
 def _enps_shares(result: QuestionResult) -> dict[str, int]:
-    counts = {int(k): v for k, v in result.distribution.items()}
+    counts = {int(k): v or 0 for k, v in (result.distribution or {}).items()}
     total = sum(counts.values()) or 1
     share = lambda low, high: round(100 * sum(counts[v] for v in range(low, high + 1)) / total)  # noqa: E731
     return {"promoters": share(9, 10), "passives": share(7, 8), "detractors": share(0, 6)}
@@ -193,7 +194,7 @@ def results_message(results: RunResults, lang: str, admin: bool = False) -> Repl
 
 def _breakdown_lines(result: QuestionResult, lang: str) -> str:
     lines = [t("poll.results.breakdown_head", lang)]
-    for key, group in result.breakdown.items():
+    for key, group in (result.breakdown or {}).items():
         label = literal(group.label) if key != NO_GROUP else t("poll.results.no_group", lang)
         if result.question.type == "text":
             value = t("poll.results.count", lang, n=group.n) if group.comments is not None else None
@@ -208,10 +209,8 @@ def _breakdown_lines(result: QuestionResult, lang: str) -> str:
 
 def _chart(results: RunResults, lang: str) -> Image | None:
     """A 100% stacked bar per visible likert question; None when there is nothing to draw."""
-    from bot.common.charts import stacked_bar_chart
-
     rows = [
-        (index, result)
+        (index, result, result.distribution)
         for index, result in enumerate(results.questions, 1)
         if result.question.type == "likert5" and result.distribution is not None
     ]
@@ -220,10 +219,12 @@ def _chart(results: RunResults, lang: str) -> Image | None:
     labels = t("poll.likert_labels", lang).split(",")
     segments = {}
     for value in range(1, 6):
-        segments[labels[value - 1]] = [100 * result.distribution[str(value)] / max(result.n, 1) for _, result in rows]
-    names = [f"Q{index} {truncate(result.question.text, CHART_LABEL)}" for index, result in rows]
+        segments[labels[value - 1]] = [
+            100 * (distribution[str(value)] or 0) / max(result.n, 1) for _, result, distribution in rows
+        ]
+    names = [f"Q{index} {truncate(result.question.text, CHART_LABEL)}" for index, result, _ in rows]
     title = t("poll.results.title", lang, title=results.run.title, number=results.number)
     note = t("poll.results.chart_note", lang, responses=results.responses)
     data = stacked_bar_chart(title, names, segments, note=note)
-    alt = "; ".join(f"{name}: {_number(result.mean)}" for name, (_, result) in zip(names, rows, strict=True))
+    alt = "; ".join(f"{name}: {_number(result.mean)}" for name, (_, result, _) in zip(names, rows, strict=True))
     return Image(title=title, alt_text=alt, filename=f"poll-{results.run.id}.png", data=data)

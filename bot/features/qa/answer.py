@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
+from openai.types.chat import ChatCompletionMessageParam
 from sqlalchemy import func, select
 
 from bot.app.core import Core
@@ -122,7 +123,7 @@ def _answer(core: Core, question: str, found: list[Hit], lang: str, context: str
     if client is None:
         return extractive(question, found, lang, context)
     passages = found[:PASSAGES]
-    messages = [
+    messages: list[ChatCompletionMessageParam] = [
         {"role": "system", "content": (prompts_dir() / "answer.md").read_text(encoding="utf-8")},
         {"role": "user", "content": user_message(question, passages, context)},
     ]
@@ -192,7 +193,7 @@ def extractive(question: str, found: list[Hit], lang: str, context: str = "") ->
                 scored.append((-score, order, sentence))
                 lists[rank, order] = items
         per_passage.append([(rank, order, sentence) for _, order, sentence in sorted(scored)])
-    chosen = []
+    chosen: list[tuple[int, int, str]] = []
     for depth in range(EXTRACT_SENTENCES):
         chosen.extend(sentences[depth] for sentences in per_passage if len(sentences) > depth)
     chosen = sorted(chosen[:EXTRACT_SENTENCES])
@@ -200,7 +201,8 @@ def extractive(question: str, found: list[Hit], lang: str, context: str = "") ->
         return Answer("extractive", t("ask.refused", lang), nearest=found[:3])
     used = sorted({rank for rank, _, _ in chosen})
     number = {rank: n for n, rank in enumerate(used, start=1)}
-    lines, quoted_items = [], set()
+    lines: list[str] = []
+    quoted_items: set[tuple[int, str]] = set()
     for rank, order, sentence in chosen:
         if (rank, sentence) in quoted_items:  # already shown as part of its list
             continue

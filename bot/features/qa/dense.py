@@ -63,7 +63,8 @@ def embed_query(core: Core, text: str) -> list[float] | None:
 
 def vectors(core: Core, session: Session) -> list[tuple[int, list[float]]]:
     """Every chunk's vector, cached until the set of chunks changes."""
-    stamp = tuple(session.execute(select(func.count(QaChunk.id), func.coalesce(func.max(QaChunk.id), 0))).one())
+    count, last = session.execute(select(func.count(QaChunk.id), func.coalesce(func.max(QaChunk.id), 0))).one()
+    stamp = (count, last)
     key = core.settings.database_url
     with _lock:
         cached = _cache.get(key)

@@ -96,7 +96,9 @@ class _Headings:
 
 def _sections_from_lines(lines: list[tuple[int, str]]) -> tuple[str, list[Part]]:
     """Lines as (heading level or 0, text) → the title (first top heading) and one Part per section."""
-    headings, parts, buffer, title = _Headings(), [], [], ""
+    headings, title = _Headings(), ""
+    parts: list[Part] = []
+    buffer: list[str] = []
 
     def flush() -> None:
         if buffer:
@@ -200,7 +202,7 @@ def _html(data: bytes) -> tuple[str, list[Part]]:
 
 
 def _docx(data: bytes) -> tuple[str, list[Part]]:
-    import docx
+    import docx  # loads only when a Word document is read (heavy)
 
     document = docx.Document(io.BytesIO(data))
     lines: list[tuple[int, str]] = []
@@ -224,7 +226,7 @@ def _docx(data: bytes) -> tuple[str, list[Part]]:
 
 
 def _pdf(data: bytes) -> tuple[str, list[Part]]:
-    import pypdf
+    import pypdf  # loads only when a PDF is read
 
     reader = pypdf.PdfReader(io.BytesIO(data))
     if reader.is_encrypted:
@@ -238,12 +240,12 @@ def _pdf(data: bytes) -> tuple[str, list[Part]]:
     parts = [Part("", page.extract_text() or "", number) for number, page in enumerate(reader.pages, start=1)]
     if sum(len(part.text.strip()) for part in parts) < MIN_TEXT_CHARS:
         raise Unreadable("文字が取り出せません（スキャン画像のPDFの可能性があります。OCR済みのPDFをお使いください）")
-    title = str((reader.metadata or {}).get("/Title") or "").strip()
+    title = str(reader.metadata.get("/Title") or "").strip() if reader.metadata else ""
     return title, parts
 
 
 def _xlsx(data: bytes) -> tuple[str, list[Part]]:
-    import openpyxl
+    import openpyxl  # loads only when a workbook is read (heavy)
 
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     parts = []

@@ -151,7 +151,7 @@ def add_bytes(core: Core, source: str, data: bytes, added_by: str = "cli") -> Ou
 
 def write_postings(session: Session, chunks: list[QaChunk], title: str) -> None:
     """Index flushed chunks (sets their lengths) with one bulk insert."""
-    rows = []
+    rows: list[dict[str, object]] = []
     for chunk in chunks:
         counts = Counter(index_terms(indexed_text(title, chunk.section, chunk.text)))
         chunk.length = sum(counts.values())
@@ -226,7 +226,8 @@ def reindex(core: Core, progress: Progress | None = None) -> int:
             )
             write_postings(session, chunks, title)
             vectors = dense.embed_passages(core, [indexed_text(title, c.section, c.text) for c in chunks])
-            for chunk, vector in zip(chunks, vectors or [None] * len(chunks), strict=True):
+            embeddings: list[list[float] | None] = list(vectors) if vectors else [None] * len(chunks)
+            for chunk, vector in zip(chunks, embeddings, strict=True):
                 chunk.embedding = vector
             total += len(chunks)
     dense.forget()

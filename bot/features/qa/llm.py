@@ -7,12 +7,12 @@ kiun works without one (extractive answers); :func:`make_llm_client` returns Non
 from __future__ import annotations
 
 import logging
-import threading
-from collections import Counter
 
 import openai
+from openai.types.chat import ChatCompletionMessageParam
 
 from bot.app.config import Settings
+from bot.app.metrics import count_llm
 
 log = logging.getLogger(__name__)
 
@@ -20,21 +20,6 @@ TIMEOUT_SECONDS = 30.0
 MAX_RETRIES = 2
 # Local servers (Ollama, vLLM, …) accept any key, but the client insists on one.
 PLACEHOLDER_KEY = "not-needed"
-
-_outcomes: Counter[str] = Counter()  # chat completions in this process by outcome, for /metrics
-_outcomes_lock = threading.Lock()
-
-
-def outcomes() -> dict[str, int]:
-    """Chat completions asked of the LLM by this process so far: ``ok``, ``error`` (no answer after the client's
-    retries: timeout, server error, rate limit, unreachable) and ``empty``."""
-    with _outcomes_lock:
-        return {name: _outcomes[name] for name in ("ok", "error", "empty")}
-
-
-def _count(outcome: str) -> None:
-    with _outcomes_lock:
-        _outcomes[outcome] += 1
 
 
 class LLMUnavailable(Exception):
@@ -55,18 +40,18 @@ def make_llm_client(
     )
 
 
-def complete(client: openai.OpenAI, model: str, messages: list[dict[str, str]]) -> str:
+def complete(client: openai.OpenAI, model: str, messages: list[ChatCompletionMessageParam]) -> str:
     """The assistant's answer to ``messages``; raises LLMUnavailable when there is none (retries included)."""
     try:
         response = client.chat.completions.create(model=model, messages=messages)
     except openai.APIError as exc:
         status = getattr(exc, "status_code", None)
         log.warning("LLM request failed", extra={"error": type(exc).__name__, "status": status, "model": model})
-        _count("error")
+        count_llm("error")
         raise LLMUnavailable(f"the LLM did not answer ({type(exc).__name__}{f' {status}' if status else ''})") from exc
     content = response.choices[0].message.content if response.choices else None
     if not content or not content.strip():
-        _count("empty")
+        count_llm("empty")
         raise LLMUnavailable("the LLM gave an empty answer")
-    _count("ok")
+    count_llm("ok")
     return content

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.chat.i18n import t
 from bot.chat.reply import Image
 from bot.common import charts
@@ -19,17 +21,17 @@ def _image(key: str, title: str, alt: str, data: bytes) -> Image:
 def draw_charts(figures: Figures, lang: str) -> dict[str, Image]:
     """The report's charts (only those with something to draw)."""
     images: dict[str, Image] = {}
-    shown = [point for point in figures.momentum.trend if point.index is not None]
+    shown = [(point, point.index) for point in figures.momentum.trend if point.index is not None]
     if shown:
         title = t("report.chart.momentum", lang)
         index_name, rate_name = t("report.chart.index", lang), t("report.chart.rate", lang)
-        series = {
-            index_name: [point.index for point in shown],
+        series: dict[str, list[float]] = {
+            index_name: [index for _, index in shown],
             rate_name: [
-                round(100 * point.responses / point.recipients, 1) if point.recipients else 0 for point in shown
+                round(100 * point.responses / point.recipients, 1) if point.recipients else 0 for point, _ in shown
             ],
         }
-        labels = [day_text(point.opened_on) for point in shown]
+        labels = [day_text(point.opened_on) for point, _ in shown]
         alt = "; ".join(f"{label}: {value}" for label, value in zip(labels, series[index_name], strict=True))
         data = charts.line_chart(title, labels, series, note=t("report.chart.momentum_note", lang))
         images["momentum"] = _image("momentum", title, alt, data)
@@ -65,5 +67,5 @@ def draw_charts(figures: Figures, lang: str) -> dict[str, Image]:
     return images
 
 
-def _alt(labels: list[str], values: list[float]) -> str:
+def _alt(labels: list[str], values: Sequence[float]) -> str:
     return "; ".join(f"{label}: {value}" for label, value in zip(labels, values, strict=True))

@@ -14,17 +14,16 @@ import sys
 import tempfile
 import unicodedata
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.app.core import Core
 from bot.chat.address import Channel, User
 from bot.chat.i18n import t
 from bot.chat.markup import literal, plain
 from bot.chat.reply import Button, File, Form, Image, Reply
-from bot.chat.request import Request
+from bot.chat.request import Kind, Request
 from bot.chat.router import Router
 from bot.delivery.outbox import Sender
-from bot.features import build_router
 from bot.platforms.console.forms import FormCancelled, fill_form
 from bot.platforms.console.polls import prepare_polls
 from bot.platforms.console.render import render_reply
@@ -42,20 +41,21 @@ CONSOLE_SEND_RATE = 1000.0  # printing needs no rate limit
 
 def run_console(
     core: Core,
+    router: Router,
     user_id: str,
     admin: bool,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
-    router: Router | None = None,
 ) -> int:
-    """Read lines until end of input (default: the process's stdin/stdout), answering each; returns 0."""
+    """Read lines until end of input (default: the process's stdin/stdout), answering each with ``router``'s
+    handlers; returns 0."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     for stream in (stdin, stdout):  # never die on a stray byte or an odd terminal encoding
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
     for notice in prepare_polls(core, user_id):  # the console's directory, and a trial key if none is set
         write_line(stdout, notice)
-    session = ConsoleSession(core, router or build_router(), user_id, admin or core.is_admin(user_id))
+    session = ConsoleSession(core, router, user_id, admin or core.is_admin(user_id))
     core.deferred_at_once = True  # no workers: slow work runs in the request and answers in place
     try:
         return session.run(Terminal(stdin, stdout))
@@ -130,7 +130,7 @@ class ConsoleSession:
             request = self.request("message", text=line)
         self.show(term, self.router.dispatch(self.core, request))
 
-    def request(self, kind: str, **fields: object) -> Request:
+    def request(self, kind: Kind, **fields: Any) -> Request:
         return Request(
             User(platform=PLATFORM, id=self.user_id),
             kind=kind,

@@ -30,7 +30,7 @@ from bot.chat.address import Address, User
 from bot.chat.capabilities import destination
 from bot.chat.i18n import t
 from bot.chat.reply import Form, Reply
-from bot.chat.request import Request
+from bot.chat.request import Kind, Request
 from bot.chat.router import Router
 from bot.db.session import transaction
 from bot.delivery.models import SlackEvent
@@ -266,9 +266,10 @@ class Listeners:
                     reply = self._dispatch(request)
             elif within and f"<@{context.bot_user_id}>" not in text:
                 request = self._request("thread", author, channel=here, thread=within, text=text)
-                reply = self.router.dispatch_thread(self.core, request)
-                if reply is None:
+                answer = self.router.dispatch_thread(self.core, request)
+                if answer is None:
                     return
+                reply = answer
             else:
                 return
             self._post(within or here, reply, f"event:{body['event_id']}", None)
@@ -283,9 +284,9 @@ class Listeners:
             client.views_publish(user_id=user_id, view=home_view(reply, self.lang))
 
     # -- helpers ---------------------------------------------------------------------------------------
-    def _request(self, kind: str, user_id: str, **fields: Any) -> Request:
+    def _request(self, kind: Kind, user_id: str, **fields: Any) -> Request:
         return Request(
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             user=user(user_id),
             is_admin=self.core.is_admin(user_id),
             lang=self.lang,

@@ -1,7 +1,7 @@
 """``kiun serve``: Socket Mode, or HTTP (``POST /slack/events``, ``GET /healthz``, ``GET /metrics``) on waitress.
 
 In Socket Mode, ``--health-port`` serves ``GET /healthz`` (503 while the link to Slack is down) and ``GET /metrics``
-the same way. Start-up waits for the database (see ``bot.cli.wait_for_core``); the port is open meanwhile and
+the same way. Start-up waits for the database (see ``bot.cli.connect.wait_for_core``); the port is open meanwhile and
 answers 503 (``/healthz``: ``{"status": "starting"}``), so an orchestrator sees kiun as not ready rather than crashed,
 and kiun becomes ready without a restart once the database answers.
 
@@ -33,10 +33,13 @@ from bot.app.core import Core
 from bot.app.metrics import Metrics
 from bot.chat.router import Router
 from bot.db.session import ping
-from bot.features import build_router
 from bot.platforms.slack.app import build_app, listener_executor, slow_executor
+from bot.platforms.slack.client import make_client
 from bot.platforms.slack.home import install_home_refresh
 from bot.platforms.slack.socket import SocketModeLink
+from bot.platforms.slack.transport import SlackTransport
+from bot.scheduling.metrics import DatabaseCollector
+from bot.scheduling.workers import Workers
 
 log = logging.getLogger(__name__)
 
@@ -121,11 +124,10 @@ def starting_app(environ: dict[str, Any], start_response: Callable) -> list[byte
     return [data]
 
 
-def make_wsgi_app(core: Core, router: Router | None = None) -> KiunWSGI:
+def make_wsgi_app(core: Core, router: Router) -> KiunWSGI:
     """The WSGI application for ``core`` (Bolt app, health check and metrics)."""
-    metrics = Metrics(core)
+    metrics = Metrics(DatabaseCollector(core))
     executor, slow = listener_executor(core), slow_executor(core)
-    router = router or build_router()
     bolt = build_app(core, router, metrics, executor=executor, slow=slow)
     install_home_refresh(core, router, bolt.client, executor)
     return KiunWSGI(core, bolt, metrics, (executor, slow))
@@ -189,13 +191,14 @@ class HttpServer:
 def serve(
     settings: Settings,
     connect: Callable[[threading.Event], Core | None],
+    router: Router,
     http: bool,
     host: str = "0.0.0.0",
     port: int = 3000,
     worker: bool = True,
     health_port: int | None = None,
 ) -> int:
-    """Run kiun for Slack until SIGTERM/SIGINT; returns the exit code.
+    """Run kiun for Slack with ``router``'s handlers until SIGTERM/SIGINT; returns the exit code.
 
     ``connect(stop)`` gives the Core once the database answers (None if stopped meanwhile); the HTTP port (``port``
     with ``http``, else ``health_port`` if given) answers 503 until then."""
@@ -209,7 +212,7 @@ def serve(
         if core is None:
             return 0
         try:
-            _run(core, server, stop, worker, http)
+            _run(core, router, server, stop, worker, http)
         finally:
             core.close()
     finally:
@@ -218,20 +221,22 @@ def serve(
     return 0
 
 
-def _run(core: Core, server: HttpServer | None, stop: threading.Event, worker: bool, http: bool) -> None:
+def _run(
+    core: Core, router: Router, server: HttpServer | None, stop: threading.Event, worker: bool, http: bool
+) -> None:
     """Answer Slack (over HTTP on ``server``, or in Socket Mode with ``server`` for health) next to the workers
     until ``stop`` is set."""
     workers = _start_workers(core) if worker else None
     try:
         if http and server is not None:
-            server.swap(make_wsgi_app(core))
+            server.swap(make_wsgi_app(core, router))
             log.info("kiun: serving Slack over HTTP on %s%s", server.url, EVENTS_PATH)
             stop.wait()
             log.info("kiun: stopping; finishing requests in flight")
             server.stop()
         else:
-            executor, slow, router = listener_executor(core), slow_executor(core), build_router()
-            metrics = Metrics(core)
+            executor, slow = listener_executor(core), slow_executor(core)
+            metrics = Metrics(DatabaseCollector(core))
             app = build_app(core, router, metrics, executor=executor, slow=slow)
             install_home_refresh(core, router, app.client, executor)
             link = SocketModeLink(app, core, metrics)
@@ -250,10 +255,8 @@ def _run(core: Core, server: HttpServer | None, stop: threading.Event, worker: b
             workers.stop()
 
 
-def _start_workers(core: Core):
-    """The scheduler and outbox sender in this process (see bot.app.runtime)."""
-    from bot.app.runtime import Workers
-
-    workers = Workers(core)
+def _start_workers(core: Core) -> Workers:
+    """The scheduler and outbox sender in this process, delivering to Slack."""
+    workers = Workers(core, SlackTransport(make_client(core.settings), lang=core.settings.kiun_locale))
     workers.start()
     return workers

@@ -88,6 +88,8 @@ class _Client(SocketModeClient):
 class SocketModeLink(BaseSocketModeHandler):
     """Bolt's Socket Mode handler with kiun's reconnection and envelope dedupe (see the module docstring)."""
 
+    client: _Client
+
     def __init__(self, app: App, core: Core, metrics: Metrics) -> None:
         self.app, self.core, self.metrics = app, core, metrics
         sdk_log.addFilter(_LINK_CHATTER)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
+from typing import Any
 from urllib.error import URLError
 
 from slack_sdk import WebClient
@@ -64,9 +65,11 @@ def delivery_error(exc: Exception) -> Exception:
 def _seconds(value: object) -> float | None:
     if isinstance(value, list | tuple):
         value = value[0] if value else None
+    if not isinstance(value, str | int | float):
+        return None
     try:
-        return float(value) if value is not None else None
-    except (TypeError, ValueError):
+        return float(value)
+    except ValueError:
         return None
 
 
@@ -153,7 +156,7 @@ class SlackTransport:
 
     def _upload(self, channel: str, thread_ts: str | None, reply: Reply, ts: str) -> None:
         """Upload the reply's image and file (if any) after its message."""
-        uploads = []
+        uploads: list[dict[str, Any]] = []
         if reply.image and reply.image.data:
             image = reply.image
             uploads.append(

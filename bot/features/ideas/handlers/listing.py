@@ -9,13 +9,21 @@ from bot.chat.reply import Button, Reply, Section
 from bot.chat.request import Request
 from bot.common.departments import department_name, find_department, load_departments
 from bot.features.ideas import store
-from bot.features.ideas.actions import IdeaList, IdeaNew
+from bot.features.ideas.actions import IdeaList, IdeaNew, ListView
 from bot.features.ideas.handlers.common import HELP_WORDS, idea_id_of
 from bot.features.ideas.handlers.detail import detail_reply
 from bot.features.ideas.posts import number, show_button
 from bot.features.ideas.rules import STATUSES, find_status, status_label
 
-VIEWS = {"mine": "mine", "自分": "mine", "私": "mine", "new": "new", "新着": "new", "top": "top", "人気": "top"}
+VIEWS: dict[str, ListView] = {
+    "mine": "mine",
+    "自分": "mine",
+    "私": "mine",
+    "new": "new",
+    "新着": "new",
+    "top": "top",
+    "人気": "top",
+}
 
 
 def ideas_command(core: Core, request: Request) -> Reply:
@@ -43,7 +51,7 @@ def ideas_command(core: Core, request: Request) -> Reply:
     return listing(core, request, "search", text[:100], 1)
 
 
-def list_button(label: str, view: str, arg: str = "", page: int = 1) -> Button:
+def list_button(label: str, view: ListView, arg: str = "", page: int = 1) -> Button:
     return IdeaList(view=view, arg=arg, page=page).button(label)
 
 
@@ -92,7 +100,7 @@ def view_title(view: str, arg: str, lang: str) -> str:
     return t(f"idea.list.title_{view}", lang)
 
 
-def listing(core: Core, request: Request, view: str, arg: str, page: int) -> Reply:
+def listing(core: Core, request: Request, view: ListView, arg: str, page: int) -> Reply:
     lang = request.lang
     result = store.list_ideas(core, view, arg, page, request.user_id)
     title = view_title(view, arg, lang)

@@ -235,9 +235,9 @@ def edit_form(core: Core, request: Request, action: IdeaEdit) -> Reply:
     idea, problem = store.edit_idea(core, action.idea, request.user_id, fields)
     if problem == "duplicate":
         return Reply(text=t("idea.error.fix_form", lang), errors={"title": t("idea.error.duplicate_text", lang)})
-    if problem == "locked":
+    if problem == "locked" and idea is not None:
         return Reply(text=t("idea.error.locked", lang, status=status_label(idea.status, lang)))
-    if problem:
-        return Reply(text=t(f"idea.error.{problem}", lang))
+    if problem or idea is None:
+        return Reply(text=t(f"idea.error.{problem or 'not_found'}", lang))
     text = t("idea.updated", lang, number=number(idea.id), title=literal(idea.title))
     return Reply(text=text, sections=[Section(text=text, buttons=[show_button(idea.id, lang)])])

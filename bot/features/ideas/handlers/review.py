@@ -12,7 +12,7 @@ from bot.chat.markup import literal, person
 from bot.chat.reply import File, Input, Option, Reply, Section
 from bot.chat.request import Request
 from bot.common.departments import department_name, find_department, load_departments
-from bot.db.session import transaction
+from bot.db.session import rowcount, transaction
 from bot.features.ideas import store
 from bot.features.ideas.actions import IdeaStatus, IdeaStatusForm
 from bot.features.ideas.export import export_csv, export_filename
@@ -150,9 +150,10 @@ def admin_champion(core: Core, request: Request) -> Reply:
     user_id = named.id
     if action == "remove":
         with transaction(core.sessions) as session:
-            removed = session.execute(
-                delete(Champion).where(Champion.user_id == user_id, Champion.department == department.id)
-            ).rowcount
+            removed = rowcount(
+                session,
+                delete(Champion).where(Champion.user_id == user_id, Champion.department == department.id),
+            )
         key = "idea.champion.removed" if removed else "idea.champion.not_found"
         return Reply(text=t(key, lang, user=person(user_id), department=department.name))
     try:

@@ -1,9 +1,10 @@
 """The background work of a kiun process: the scheduler, the deferred-work runner and the outbox sender.
 
 ``kiun worker`` runs only these (:func:`run_worker`); ``kiun serve`` runs the same :class:`Workers` next to the
-Slack listener unless ``--no-worker``. Stopping is graceful: the sender finishes and records the message in
-flight, the runner finishes its task in flight and starts no other, the scheduler lets running jobs finish;
-anything not yet sent stays in the outbox, anything not yet run in the deferred queue, for the next start.
+Slack listener unless ``--no-worker``; the caller picks the platform's transport. Stopping is graceful: the sender
+finishes and records the message in flight, the runner finishes its task in flight and starts no other, the
+scheduler lets running jobs finish; anything not yet sent stays in the outbox, anything not yet run in the deferred
+queue, for the next start.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from bot.app.core import Core
 from bot.delivery.deferred import Runner
 from bot.delivery.outbox import CheckedTransport, Sender, Transport
+from bot.scheduling.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -24,16 +26,9 @@ STOP_TIMEOUT_SECONDS = 30.0
 
 
 class Workers:
-    """The scheduler plus a sender thread; ``transport`` defaults to Slack (``SLACK_BOT_TOKEN``)."""
+    """The scheduler plus a sender thread delivering the outbox through ``transport``."""
 
-    def __init__(self, core: Core, transport: Transport | CheckedTransport | None = None) -> None:
-        from bot.scheduling.scheduler import Scheduler
-
-        if transport is None:
-            from bot.platforms.slack.client import make_client
-            from bot.platforms.slack.transport import SlackTransport
-
-            transport = SlackTransport(make_client(core.settings), lang=core.settings.kiun_locale)
+    def __init__(self, core: Core, transport: Transport | CheckedTransport) -> None:
         self.sender = Sender(core, transport)
         self.runner = Runner(core, on_reply=self.sender.notify)
         self.scheduler = Scheduler(core)
@@ -71,7 +66,7 @@ class Workers:
         return not busy
 
 
-def run_worker(connect: Callable[[threading.Event], Core | None]) -> int:
+def run_worker(connect: Callable[[threading.Event], Core | None], transport: Transport | CheckedTransport) -> int:
     """``kiun worker``: run the workers until SIGTERM or SIGINT, then stop them gracefully (exit code 0).
 
     ``connect(stop)`` gives the Core once the database answers (None when stopped while waiting for it)."""
@@ -81,7 +76,7 @@ def run_worker(connect: Callable[[threading.Event], Core | None]) -> int:
         core = connect(stop)
         if core is None:
             return 0
-        workers = Workers(core)
+        workers = Workers(core, transport)
         try:
             workers.start()
             log.info("kiun worker running; stop with Ctrl-C or SIGTERM")

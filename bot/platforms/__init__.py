@@ -1,0 +1,1 @@
+"""The platforms kiun speaks on: each turns its events into a Request and a Reply into its native form."""
