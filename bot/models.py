@@ -1,7 +1,7 @@
 """Every table of kiun: importing this module registers all models on ``Base.metadata`` (Alembic, tests)."""
 
 from bot.db.base import Base
-from bot.delivery.models import DeferredTask, OutboxMessage, SlackEvent
+from bot.delivery.models import DeferredTask, OutboxMessage, PlatformEvent
 from bot.features.ideas.models import Champion, Idea, IdeaComment, IdeaDraft, IdeaEvent, IdeaVote
 from bot.features.lessons.models import ContentPost, LessonView, QuizAnswer, QuizReview, ReviewSetting
 from bot.features.polls.models import PollAnswer, PollRecipient, PollRun
@@ -34,5 +34,5 @@ __all__ = [
     "QuizReview",
     "ReviewSetting",
     "Schedule",
-    "SlackEvent",
+    "PlatformEvent",
 ]

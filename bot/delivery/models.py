@@ -94,11 +94,11 @@ class DeferredTask(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class SlackEvent(Base):
-    """Slack event ids (and Socket Mode envelope ids, as ``envelope:<id>``) already handled: a retried delivery of
-    the same event or envelope never acts twice."""
+class PlatformEvent(Base):
+    """Platform event ids already handled (Slack: event ids, and Socket Mode envelope ids as ``envelope:<id>``): a
+    retried delivery of the same event or envelope never acts twice."""
 
-    __tablename__ = "slack_events"
+    __tablename__ = "platform_events"
 
-    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -10,13 +10,13 @@ from sqlalchemy import delete
 
 from bot.app.core import Core
 from bot.db.session import rowcount, transaction
-from bot.delivery.models import OutboxMessage, OutboxState, SlackEvent
+from bot.delivery.models import OutboxMessage, OutboxState, PlatformEvent
 from bot.scheduling.models import JobRun
 from bot.scheduling.registry import job
 
 log = logging.getLogger(__name__)
 
-SLACK_EVENTS_KEPT = timedelta(days=7)  # Slack retries an event for minutes, never days
+EVENTS_KEPT = timedelta(days=7)  # platforms retry an event for minutes, never days
 SENT_MESSAGES_KEPT = timedelta(days=90)
 JOB_RUNS_KEPT = timedelta(days=180)
 
@@ -25,15 +25,15 @@ JOB_RUNS_KEPT = timedelta(days=180)
     "housekeeping",
     cron="0 3 * * *",
     business_days_only=False,
-    description="delete old Slack event ids, sent outbox messages and job runs",
+    description="delete old platform event ids, sent outbox messages and job runs",
 )
 def housekeeping(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
-    """Delete Slack event ids after 7 days, sent messages after 90 and job runs after 180 (from ``occurrence``).
+    """Delete platform event ids after 7 days, sent messages after 90 and job runs after 180 (from ``occurrence``).
 
     Pending, failed and unknown messages are kept: they need a person or a retry.
     """
     with transaction(core.sessions) as session:
-        events = rowcount(session, delete(SlackEvent).where(SlackEvent.received_at < occurrence - SLACK_EVENTS_KEPT))
+        events = rowcount(session, delete(PlatformEvent).where(PlatformEvent.received_at < occurrence - EVENTS_KEPT))
         sent = rowcount(
             session,
             delete(OutboxMessage).where(
@@ -42,12 +42,12 @@ def housekeeping(core: Core, occurrence: datetime, params: dict[str, Any]) -> st
         )
         runs = rowcount(session, delete(JobRun).where(JobRun.started_at < occurrence - JOB_RUNS_KEPT))
     log.info(
-        "housekeeping deleted %d slack events, %d sent messages, %d job runs",
+        "housekeeping deleted %d platform events, %d sent messages, %d job runs",
         events,
         sent,
         runs,
-        extra={"slack_events": events, "outbox": sent, "job_runs": runs},
+        extra={"platform_events": events, "outbox": sent, "job_runs": runs},
     )
     if not (events or sent or runs):
-        return "nothing old enough to delete (Slack event ids after 7 days, sent messages after 90, job runs after 180)"
-    return f"deleted Slack event ids: {events}, sent messages: {sent}, job runs: {runs}"
+        return "nothing old enough to delete (event ids after 7 days, sent messages after 90, job runs after 180)"
+    return f"deleted platform event ids: {events}, sent messages: {sent}, job runs: {runs}"

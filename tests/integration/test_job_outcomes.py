@@ -224,7 +224,7 @@ def test_housekeeping_says_what_it_deleted(core: Core, capsys) -> None:
         assert run(capsys, clock, "housekeeping") == (
             0,
             "kiun: housekeeping: nothing old enough to delete "
-            "(Slack event ids after 7 days, sent messages after 90, job runs after 180)",
+            "(event ids after 7 days, sent messages after 90, job runs after 180)",
         )
         long_ago = datetime(2026, 1, 5, tzinfo=UTC)
         with transaction(core.sessions) as session:
@@ -237,5 +237,5 @@ def test_housekeeping_says_what_it_deleted(core: Core, capsys) -> None:
             session.execute(update(JobRun).values(started_at=long_ago))  # the first run's row
         assert run(capsys, clock, "housekeeping") == (
             0,
-            "kiun: housekeeping: deleted Slack event ids: 0, sent messages: 1, job runs: 1",
+            "kiun: housekeeping: deleted platform event ids: 0, sent messages: 1, job runs: 1",
         )

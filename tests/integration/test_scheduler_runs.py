@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from bot.app.core import Core
 from bot.chat.reply import Reply
 from bot.db.session import transaction
-from bot.models import CalendarOverride, JobRun, OutboxMessage, Schedule, SlackEvent
+from bot.models import CalendarOverride, JobRun, OutboxMessage, PlatformEvent, Schedule
 from bot.scheduling import registry as jobs
 from bot.scheduling.scheduler import Scheduler, describe_schedules, due_catch_ups, run_occurrence, sync_schedules
 from tests.addresses import as_channel, as_user
@@ -203,8 +203,8 @@ def test_housekeeping_deletes_only_old_rows(core: Core) -> None:
     with transaction(core.sessions) as session:
         session.add_all(
             [
-                SlackEvent(event_id="Ev_old", received_at=now - timedelta(days=7, seconds=1)),
-                SlackEvent(event_id="Ev_new", received_at=now - timedelta(days=6)),
+                PlatformEvent(event_id="Ev_old", received_at=now - timedelta(days=7, seconds=1)),
+                PlatformEvent(event_id="Ev_new", received_at=now - timedelta(days=6)),
                 OutboxMessage(
                     key="sent-old", address=as_channel("C"), payload={}, state="sent", sent_at=now - timedelta(days=91)
                 ),
@@ -220,7 +220,7 @@ def test_housekeeping_deletes_only_old_rows(core: Core) -> None:
         session.execute(update(OutboxMessage).values(created_at=now - timedelta(days=365)))
     assert run_occurrence(core, "housekeeping", now) == "done"
     with core.sessions() as session:
-        assert session.scalars(select(SlackEvent.event_id)).all() == ["Ev_new"]
+        assert session.scalars(select(PlatformEvent.event_id)).all() == ["Ev_new"]
         assert sorted(session.scalars(select(OutboxMessage.key))) == ["failed-old", "sent-new"]
     assert [run.occurrence for run in runs(core)] == [now - timedelta(days=179), now]
 

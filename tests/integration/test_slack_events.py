@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.models import SlackEvent
+from bot.models import PlatformEvent
 from tests.conftest import ADMIN
 from tests.fakes.slack_payloads import dm, mention
 from tests.integration import slack_expectations as expect
@@ -13,7 +13,7 @@ from tests.integration.slack_harness import Kiun
 
 def event_rows(kiun: Kiun) -> int:
     with kiun.core.sessions() as session:
-        return session.scalar(select(func.count()).select_from(SlackEvent))
+        return session.scalar(select(func.count()).select_from(PlatformEvent))
 
 
 def test_duplicate_event_acts_once(kiun, sender):

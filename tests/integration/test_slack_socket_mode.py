@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from bot.app.core import Core
 from bot.chat.i18n import t
-from bot.models import SlackEvent
+from bot.models import PlatformEvent
 from bot.platforms.slack import socket
 from tests.conftest import ADMIN
 from tests.fakes import slack_payloads as payloads
@@ -175,7 +175,7 @@ def test_resent_envelopes_are_acked_and_handled_once(
     assert duplicates(kiun, "envelope") == before["envelope"] + 1
     assert duplicates(kiun, "event") == before["event"] + 1
     with core.sessions() as session:
-        keys = set(session.scalars(select(SlackEvent.event_id)))
+        keys = set(session.scalars(select(PlatformEvent.event_id)))
     assert keys == {f"envelope:{first}", f"envelope:{original}", f"envelope:{retry}", "Ev0SOCKETAGAIN"}
     wait_until(lambda: slack_api.responses() and slack_api.calls_to("chat.postMessage"))
     assert len(slack_api.responses()) == len(slack_api.calls_to("chat.postMessage")) == 1

@@ -33,7 +33,7 @@ from bot.chat.reply import Form, Reply
 from bot.chat.request import Kind, Request
 from bot.chat.router import Router
 from bot.db.session import transaction
-from bot.delivery.models import SlackEvent
+from bot.delivery.models import PlatformEvent
 from bot.delivery.outbox import PermanentDeliveryError, TransientDeliveryError, enqueue
 from bot.platforms.slack.blocks import action_name, errors_response, home_view, message, modal, submitted_values
 from bot.platforms.slack.client import make_client
@@ -122,7 +122,7 @@ def first_delivery(core: Core, key: str) -> bool:
     already was — by this process or another replica (a unique database row)."""
     try:
         with transaction(core.sessions) as session:
-            session.add(SlackEvent(event_id=key[:64]))
+            session.add(PlatformEvent(event_id=key[:64]))
     except IntegrityError:
         return False
     return True

@@ -7,7 +7,7 @@ asks (a ``disconnect`` message), otherwise after :func:`backoff` — logging one
 link messages are dropped unless kiun logs at DEBUG.
 
 Each envelope is acked once and handled once: one Slack sends again with the same ``envelope_id`` is acked without
-running the listeners again (a ``slack_events`` row, as for Events API ``event_id``\\ s; see
+running the listeners again (a ``platform_events`` row, as for Events API ``event_id``\\ s; see
 :func:`bot.platforms.slack.app.first_delivery`).
 """
 
