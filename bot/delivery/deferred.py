@@ -36,12 +36,11 @@ from bot.chat.i18n import t
 from bot.chat.reply import Reply
 from bot.db.session import rowcount, transaction
 from bot.db.types import utcnow
-from bot.delivery.models import DeferredTask
+from bot.delivery.models import DeferredTask, TaskState
 from bot.delivery.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
-PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
 LEASE = timedelta(minutes=2)  # longer than any task takes (a report: seconds; an LLM answer: under a minute)
 MAX_ATTEMPTS = 4
 BACKOFF_BASE = 5.0  # seconds before the second attempt; doubles each time
@@ -143,8 +142,8 @@ class Runner:
     def _due(self) -> ColumnElement[bool]:
         now = utcnow()
         return or_(
-            and_(DeferredTask.state == PENDING, DeferredTask.next_attempt_at <= now),
-            and_(DeferredTask.state == RUNNING, DeferredTask.claimed_at < now - self.lease),
+            and_(DeferredTask.state == TaskState.PENDING, DeferredTask.next_attempt_at <= now),
+            and_(DeferredTask.state == TaskState.RUNNING, DeferredTask.claimed_at < now - self.lease),
         )
 
     def _claim(self, *where: ColumnElement[bool]) -> DeferredTask | None:
@@ -158,7 +157,12 @@ class Runner:
                     session,
                     update(DeferredTask)
                     .where(DeferredTask.id == row_id, due)
-                    .values(state=RUNNING, claimed_by=self.id, claimed_at=utcnow(), attempts=DeferredTask.attempts + 1),
+                    .values(
+                        state=TaskState.RUNNING,
+                        claimed_by=self.id,
+                        claimed_at=utcnow(),
+                        attempts=DeferredTask.attempts + 1,
+                    ),
                 )
                 if claimed == 1:
                     row = session.get(DeferredTask, row_id, populate_existing=True)
@@ -181,26 +185,34 @@ class Runner:
             if row.attempts >= self.max_attempts or not send:
                 return self._give_up(row, error, lang, send)
             delay = self._backoff(row.attempts)
-            self._finish(row, {"state": PENDING, "next_attempt_at": utcnow() + timedelta(seconds=delay)}, error)
+            self._finish(
+                row, {"state": TaskState.PENDING, "next_attempt_at": utcnow() + timedelta(seconds=delay)}, error
+            )
             return None
-        self._finish(row, {"state": DONE}, None, reply if send else None)
+        self._finish(row, {"state": TaskState.DONE}, None, reply if send else None)
         return reply
 
     def _give_up(self, row: DeferredTask, error: str, lang: str, send: bool) -> Reply:
         """Mark the task failed; the person gets a polite message (by DM, or returned when not ``send``)."""
         log.warning("deferred: %s failed after %d attempts: %s", row.key, row.attempts, error)
         sorry = Reply(text=t("error.generic", lang))
-        self._finish(row, {"state": FAILED}, error, sorry if send else None)
+        self._finish(row, {"state": TaskState.FAILED}, error, sorry if send else None)
         return sorry
 
     def _finish(self, row: DeferredTask, values: dict[str, Any], error: str | None, reply: Reply | None = None) -> None:
         """Record an outcome (and queue ``reply`` to ``reply_to``), only while the row is still this runner's."""
-        values |= {"last_error": error} | ({"finished_at": utcnow()} if values["state"] in (DONE, FAILED) else {})
+        values |= {"last_error": error} | (
+            {"finished_at": utcnow()} if values["state"] in (TaskState.DONE, TaskState.FAILED) else {}
+        )
         with transaction(self.core.sessions) as session:
             updated = rowcount(
                 session,
                 update(DeferredTask)
-                .where(DeferredTask.id == row.id, DeferredTask.state == RUNNING, DeferredTask.claimed_by == self.id)
+                .where(
+                    DeferredTask.id == row.id,
+                    DeferredTask.state == TaskState.RUNNING,
+                    DeferredTask.claimed_by == self.id,
+                )
                 .values(**values),
             )
             if updated != 1:

@@ -38,6 +38,13 @@ class OutboxState(StrEnum):
     UNKNOWN = "unknown"
 
 
+class TaskState(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class OutboxMessage(Base):
     """A message waiting to be (or already) delivered; ``key`` makes enqueueing idempotent.
 
@@ -84,7 +91,7 @@ class DeferredTask(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     # Who gets the task's reply (a person, by direct message); None when the task answers nobody.
     reply_to: Mapped[Address | None] = mapped_column(AddressJSON, nullable=True)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[str] = mapped_column(String(16), default=TaskState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
