@@ -6,6 +6,7 @@ from bot.features.ideas.models import Champion, Idea, IdeaComment, IdeaDraft, Id
 from bot.features.lessons.models import ContentPost, LessonView, QuizAnswer, QuizReview, ReviewSetting
 from bot.features.polls.models import PollAnswer, PollRecipient, PollRun
 from bot.features.qa.models import QaChunk, QaDocument, QaFeedback, QaPosting, QaQuestion
+from bot.platforms.teams.models import TeamsConversation, TeamsPerson
 from bot.scheduling.models import CalendarOverride, JobRun, Schedule
 
 __all__ = [
@@ -34,5 +35,7 @@ __all__ = [
     "QuizReview",
     "ReviewSetting",
     "Schedule",
+    "TeamsConversation",
+    "TeamsPerson",
     "PlatformEvent",
 ]

@@ -33,6 +33,7 @@ class Action(BaseModel):
 
     name: ClassVar[str]
     aliases: ClassVar[tuple[str, ...]] = ()  # ids of buttons posted before typed actions
+    opens_form: ClassVar[bool] = False  # its handler answers with a form (see Button.opens_form)
 
     @classmethod
     def parse(cls, payload: str, name: str = "") -> Self:
@@ -58,8 +59,12 @@ class Action(BaseModel):
     def payload(self) -> str:
         return self.model_dump_json()
 
-    def button(self, label: str, style: Literal["primary", "danger"] | None = None) -> Button:
-        return Button(label=label, action_id=self.name, value=self.payload, style=style)
+    def button(
+        self, label: str, style: Literal["primary", "danger"] | None = None, *, opens_form: bool | None = None
+    ) -> Button:
+        """A button for this action; ``opens_form`` when this button (not every one of the action) opens a form."""
+        opens = self.opens_form if opens_form is None else opens_form
+        return Button(label=label, action_id=self.name, value=self.payload, style=style, opens_form=opens)
 
     def form(self, **fields: Any) -> Form:
         """A form whose submission comes back as this action (``fields``: the rest of the :class:`Form`)."""

@@ -35,6 +35,9 @@ class Button(BaseModel):
     action_id: str
     value: str = ""
     style: Literal["primary", "danger"] | None = None
+    # Its handler answers with a form: a platform that opens forms only from a button declared so (Teams' dialogs)
+    # renders it that way; the others ignore it.
+    opens_form: bool = False
 
 
 class FieldItem(BaseModel):

@@ -117,7 +117,7 @@ def enqueue(session: Session, key: str, to: Address, reply: Reply, *, replaces: 
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
         insert(OutboxMessage)
-        .values(key=key, address=to, payload=reply.model_dump(mode="json"), replaces=replaces)
+        .values(key=key, address=to, platform=to.platform, payload=reply.model_dump(mode="json"), replaces=replaces)
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(OutboxMessage.id)
     )
@@ -151,8 +151,9 @@ class TokenBucket:
 class Sender:
     """Drains the outbox to ``transport`` with rate limiting, retries and crash recovery (see module doc).
 
-    ``clock``, ``sleep`` and ``rng`` are injectable so tests control time; the default ``sleep`` returns early
-    when :meth:`run`'s stop event is set.
+    With ``platform``, only rows addressed on that platform are claimed (Slack and Teams processes may share one
+    database); without, every row. ``clock``, ``sleep`` and ``rng`` are injectable so tests control time; the
+    default ``sleep`` returns early when :meth:`run`'s stop event is set.
     """
 
     def __init__(
@@ -168,8 +169,9 @@ class Sender:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] | None = None,
         rng: random.Random | None = None,
+        platform: str | None = None,
     ) -> None:
-        self.core, self.transport = core, transport
+        self.core, self.transport, self.platform = core, transport, platform
         self.batch_size = batch_size
         self.max_attempts = max_attempts
         self.lease = lease
@@ -222,11 +224,12 @@ class Sender:
         """Settle rows left ``sending`` longer than the lease by a sender that died; returns how many."""
         now = utcnow()
         with self.core.sessions() as session:
-            stale = session.scalars(
-                select(OutboxMessage).where(
-                    OutboxMessage.state == OutboxState.SENDING, OutboxMessage.claimed_at < now - self.lease
-                )
-            ).all()
+            query = select(OutboxMessage).where(
+                OutboxMessage.state == OutboxState.SENDING, OutboxMessage.claimed_at < now - self.lease
+            )
+            if self.platform is not None:
+                query = query.where(OutboxMessage.platform == self.platform)
+            stale = session.scalars(query).all()
         settled = 0
         for row in stale:
             try:
@@ -252,15 +255,14 @@ class Sender:
                 log.warning("outbox: %s was left sending by %s; now %s", row.key, row.claimed_by, values["state"])
         return settled
 
-    @staticmethod
-    def _due(now: datetime) -> Select[int]:
-        """The id of the oldest message due at ``now``."""
-        return (
-            select(OutboxMessage.id)
-            .where(OutboxMessage.state == OutboxState.PENDING, OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.id)
-            .limit(1)
+    def _due(self, now: datetime) -> Select[int]:
+        """The id of the oldest message (of this sender's platform) due at ``now``."""
+        due = select(OutboxMessage.id).where(
+            OutboxMessage.state == OutboxState.PENDING, OutboxMessage.next_attempt_at <= now
         )
+        if self.platform is not None:
+            due = due.where(OutboxMessage.platform == self.platform)
+        return due.order_by(OutboxMessage.id).limit(1)
 
     def _next_due(self) -> int | None:
         with self.core.sessions() as session:

@@ -26,10 +26,17 @@ STOP_TIMEOUT_SECONDS = 30.0
 
 
 class Workers:
-    """The scheduler plus a sender thread delivering the outbox through ``transport``."""
+    """The scheduler plus a sender thread delivering the outbox through ``transport``: the rows addressed on
+    ``platform`` (all rows when None), at ``rate_per_second`` (default ``KIUN_SEND_RATE``)."""
 
-    def __init__(self, core: Core, transport: Transport | CheckedTransport) -> None:
-        self.sender = Sender(core, transport)
+    def __init__(
+        self,
+        core: Core,
+        transport: Transport | CheckedTransport,
+        platform: str | None = None,
+        rate_per_second: float | None = None,
+    ) -> None:
+        self.sender = Sender(core, transport, rate_per_second, platform=platform)
         self.runner = Runner(core, on_reply=self.sender.notify)
         self.scheduler = Scheduler(core)
         self._stop = threading.Event()
@@ -66,17 +73,23 @@ class Workers:
         return not busy
 
 
-def run_worker(connect: Callable[[threading.Event], Core | None], transport: Transport | CheckedTransport) -> int:
+def run_worker(
+    connect: Callable[[threading.Event], Core | None],
+    transport_for: Callable[[Core], Transport | CheckedTransport],
+    platform: str | None = None,
+    rate_per_second: float | None = None,
+) -> int:
     """``kiun worker``: run the workers until SIGTERM or SIGINT, then stop them gracefully (exit code 0).
 
-    ``connect(stop)`` gives the Core once the database answers (None when stopped while waiting for it)."""
+    ``connect(stop)`` gives the Core once the database answers (None when stopped while waiting for it);
+    ``transport_for(core)`` the platform's transport; ``platform`` and ``rate_per_second`` as for :class:`Workers`."""
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         core = connect(stop)
         if core is None:
             return 0
-        workers = Workers(core, transport)
+        workers = Workers(core, transport_for(core), platform, rate_per_second)
         try:
             workers.start()
             log.info("kiun worker running; stop with Ctrl-C or SIGTERM")

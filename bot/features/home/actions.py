@@ -13,12 +13,14 @@ class AskButton(Action):
     """Open the question form."""
 
     name = "home_ask"
+    opens_form = True
 
 
 class AskForm(Action):
     """The question form (the question is its input)."""
 
     name = "home_ask"
+    opens_form = True
 
 
 class LessonButton(Action):

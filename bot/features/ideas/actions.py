@@ -38,12 +38,14 @@ class IdeaDetails(_OneIdea):
     """Open the form to revise one's own idea."""
 
     name = "idea_details"
+    opens_form = True
 
 
 class IdeaStatus(_OneIdea):
     """Open the status form (admins and champions)."""
 
     name = "idea_status"
+    opens_form = True
 
 
 class IdeaDraft(Action):
@@ -61,6 +63,7 @@ class IdeaNew(Action):
     """Open the proposal form."""
 
     name = "idea_new"
+    opens_form = True
 
 
 ListView = Literal["new", "top", "mine", "status", "dept", "search", "pick_status", "pick_dept"]
@@ -98,6 +101,7 @@ class IdeaStatusForm(Action):
     """The status form; ``expected`` is the status it was opened on (a change meanwhile is refused)."""
 
     name = "idea_status"
+    opens_form = True
     idea: Id
     expected: Key | None = None
 

@@ -33,7 +33,8 @@ def _question_text(index: int, question: Question, lang: str) -> str:
 
 def _buttons(run_id: int, question: Question, lang: str) -> list[Button]:
     def button(label: str, answer: str = "") -> Button:
-        return PollAnswer(run=run_id, question=question.id, answer=answer).button(label)
+        action = PollAnswer(run=run_id, question=question.id, answer=answer)
+        return action.button(label, opens_form=question.type == "text")  # a text answer is written in a form
 
     if question.type == "likert5":
         labels = t("poll.likert_labels", lang).split(",")

@@ -37,7 +37,7 @@ from bot.platforms.slack.app import build_app, listener_executor, slow_executor
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.home import install_home_refresh
 from bot.platforms.slack.socket import SocketModeLink
-from bot.platforms.slack.transport import SlackTransport
+from bot.platforms.slack.transport import PLATFORM, SlackTransport
 from bot.scheduling.metrics import DatabaseCollector
 from bot.scheduling.workers import Workers
 
@@ -257,6 +257,6 @@ def _run(
 
 def _start_workers(core: Core) -> Workers:
     """The scheduler and outbox sender in this process, delivering to Slack."""
-    workers = Workers(core, SlackTransport(make_client(core.settings), lang=core.settings.kiun_locale))
+    workers = Workers(core, SlackTransport(make_client(core.settings), lang=core.settings.kiun_locale), PLATFORM)
     workers.start()
     return workers
