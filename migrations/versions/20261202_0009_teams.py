@@ -24,7 +24,7 @@ def upgrade() -> None:
     bind = op.get_bind()
     for row_id, address in bind.execute(sa.select(outbox.c.id, outbox.c.address)).all():
         value = json.loads(address)
-        where = value.get("channel") or {} if value.get("kind") == "thread" else value
+        where = (value.get("channel") or {}) if value.get("kind") == "thread" else value
         platform = where.get("platform")
         bind.execute(sa.update(outbox).where(outbox.c.id == row_id).values(platform=platform))
     op.create_table(
