@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
@@ -28,7 +29,12 @@ from bot.features.report import handlers as report_handlers
 from bot.platforms.console import run_console
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.server import serve
+from bot.platforms.slack.transport import PLATFORM as SLACK
 from bot.platforms.slack.transport import SlackTransport
+from bot.platforms.teams.connector import Connector
+from bot.platforms.teams.server import check_teams_settings, serve_teams, wire
+from bot.platforms.teams.transport import PLATFORM as TEAMS
+from bot.platforms.teams.transport import SEND_RATE
 from bot.scheduling import housekeeping
 from bot.scheduling.registry import check_settings
 from bot.scheduling.scheduler import describe_schedules, next_run, run_now
@@ -64,15 +70,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser(
         "serve",
-        help="connect to Slack and run the scheduler and delivery",
+        help="connect to Slack (or Teams) and run the scheduler and delivery",
         description="Run the Slack bot. Socket Mode when SLACK_APP_TOKEN is set; with --http, "
-        "serve POST /slack/events, GET /healthz and GET /metrics instead.",
+        "serve POST /slack/events, GET /healthz and GET /metrics instead. With --teams, run the Microsoft "
+        "Teams bot: POST /api/messages, GET /healthz and GET /metrics.",
     )
-    serve.add_argument("--http", action="store_true", help="serve HTTP instead of Socket Mode")
+    platform = serve.add_mutually_exclusive_group()
+    platform.add_argument("--http", action="store_true", help="serve Slack over HTTP instead of Socket Mode")
+    platform.add_argument("--teams", action="store_true", help="serve Microsoft Teams (see docs/teams.md)")
     serve.add_argument(
-        "--host", default="0.0.0.0", help="address to listen on with --http or --health-port (default 0.0.0.0)"
+        "--host",
+        default="0.0.0.0",
+        help="address to listen on with --http, --teams or --health-port (default 0.0.0.0)",
     )
-    serve.add_argument("--port", type=int, default=3000, help="port to listen on with --http (default 3000)")
+    serve.add_argument(
+        "--port", type=int, help="port to listen on with --http (default 3000) or --teams (default 3978)"
+    )
     serve.add_argument(
         "--health-port",
         type=int,
@@ -89,9 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser(
         "worker",
         help="run only the scheduler and message delivery (no listener)",
-        description="Run the scheduler and the outbox sender without listening to Slack. "
+        description="Run the scheduler and the outbox sender without listening to Slack (or Teams). "
         "Any number of workers may share one PostgreSQL database.",
     )
+    worker.add_argument("--teams", action="store_true", help="deliver to Microsoft Teams instead of Slack")
     worker.set_defaults(run=_worker)
 
     db = sub.add_parser("db", help="database maintenance").add_subparsers(dest="db_command", required=True)
@@ -152,6 +166,17 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    if args.teams:
+        check_teams_settings(settings)
+        if not args.no_worker:
+            check_settings(settings)
+        core = wait_for_core(settings, threading.Event())
+        if core is None:
+            return 0
+        try:
+            return serve_teams(core, build_router(), args.host, args.port or 3978, worker=not args.no_worker)
+        finally:
+            core.close()
     if args.http:
         settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     else:
@@ -169,17 +194,23 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         build_router(),
         http=args.http,
         host=args.host,
-        port=args.port,
+        port=args.port or 3000,
         worker=not args.no_worker,
         health_port=args.health_port,
     )
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    if args.teams:
+        check_teams_settings(settings)
+        check_settings(settings)
+        return run_worker(
+            partial(wait_for_core, settings), lambda core: wire(core, Connector(settings)), TEAMS, SEND_RATE
+        )
     settings.require("SLACK_BOT_TOKEN")
     check_settings(settings)
     transport = SlackTransport(make_client(settings), lang=settings.kiun_locale)
-    return run_worker(partial(wait_for_core, settings), transport)
+    return run_worker(partial(wait_for_core, settings), lambda core: transport, SLACK)
 
 
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:

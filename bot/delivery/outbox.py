@@ -21,7 +21,9 @@ Crash recovery. A row still ``sending`` after the lease (:data:`LEASE`) belongs 
 :class:`CheckedTransport`, e.g. Slack with the key in message metadata), the row becomes ``sent`` or ``pending``
 again. Otherwise (a plain :class:`Transport`, or the check answers None) it becomes ``unknown``: it is never
 resent automatically and is counted in ``/kiun admin outbox``. Delivery is therefore exactly-once, except for
-the one in-flight message of a crashed sender without such a check, which is at-most-once.
+the one in-flight message of a crashed sender without such a check, which is at-most-once. A transport that
+cannot know the outcome of a call (a timeout after the request went out) raises :class:`UncertainDeliveryError`:
+that row is ``unknown`` too. A person the platform cannot reach (:class:`UnreachableError`) fails the row at once.
 
 Edits. A row enqueued with ``replaces=<key>`` edits the message posted by the row with that key (e.g. an idea's
 channel post when its votes or status change) through the transport's ``update``. It waits while that message
@@ -75,6 +77,16 @@ class TransientDeliveryError(Exception):
 
 class PermanentDeliveryError(Exception):
     """The message can never be delivered as it is (e.g. ``channel_not_found``); do not retry."""
+
+
+class UnreachableError(PermanentDeliveryError):
+    """The person cannot get messages from kiun on this platform (e.g. the Teams app is not installed for them);
+    such rows are failed with a reason starting ``unreachable:`` and listed for the admin."""
+
+
+class UncertainDeliveryError(Exception):
+    """The platform call may or may not have posted the message (e.g. a timeout after the request went out):
+    the row becomes ``unknown``, never resent blindly."""
 
 
 class Transport(Protocol):
@@ -313,8 +325,14 @@ class Sender:
                 ref = self.transport.send(to, reply, key=row.key)
             else:
                 ref = self.transport.send(to, reply)
+        except UnreachableError as exc:
+            return self._fail(row, f"unreachable: {exc}"[:500])
         except PermanentDeliveryError as exc:
             return self._fail(row, _describe(exc))
+        except UncertainDeliveryError as exc:
+            log.warning("outbox: %s may or may not have been posted (%s); marked unknown", row.key, exc)
+            self._finish(row, {"state": OutboxState.UNKNOWN, "last_error": _describe(exc)})
+            return 0
         except Exception as exc:  # noqa: BLE001 - anything else is worth another try
             retry_after = exc.retry_after if isinstance(exc, TransientDeliveryError) else None
             if retry_after:

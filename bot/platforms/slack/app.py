@@ -21,7 +21,6 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import IntegrityError
 
 from bot.app import logs
 from bot.app.core import Core
@@ -33,7 +32,7 @@ from bot.chat.reply import Form, Reply
 from bot.chat.request import Kind, Request
 from bot.chat.router import Router
 from bot.db.session import transaction
-from bot.delivery.models import PlatformEvent
+from bot.delivery.events import first_delivery
 from bot.delivery.outbox import PermanentDeliveryError, TransientDeliveryError, enqueue
 from bot.platforms.slack.blocks import action_name, errors_response, home_view, message, modal, submitted_values
 from bot.platforms.slack.client import make_client
@@ -115,17 +114,6 @@ def request_context(context: BoltContext, next: Any) -> Any:  # noqa: A002 - Bol
     context["request_id"] = uuid.uuid4().hex[:12]
     logs.request_id.set(context["request_id"])
     return next()
-
-
-def first_delivery(core: Core, key: str) -> bool:
-    """Record ``key`` (an Events API ``event_id``, or ``envelope:<id>`` for Socket Mode) as handled; False when it
-    already was — by this process or another replica (a unique database row)."""
-    try:
-        with transaction(core.sessions) as session:
-            session.add(PlatformEvent(event_id=key[:64]))
-    except IntegrityError:
-        return False
-    return True
 
 
 class Listeners:

@@ -8,7 +8,7 @@ link messages are dropped unless kiun logs at DEBUG.
 
 Each envelope is acked once and handled once: one Slack sends again with the same ``envelope_id`` is acked without
 running the listeners again (a ``platform_events`` row, as for Events API ``event_id``\\ s; see
-:func:`bot.platforms.slack.app.first_delivery`).
+:func:`bot.delivery.events.first_delivery`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.app.config import ConfigError
 from bot.app.core import Core
 from bot.app.metrics import Metrics
-from bot.platforms.slack.app import first_delivery
+from bot.delivery.events import first_delivery
 from bot.platforms.slack.client import TIMEOUT_SECONDS, EqualJitter
 
 log = logging.getLogger(__name__)
