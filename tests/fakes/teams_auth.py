@@ -64,7 +64,7 @@ class FakeBotAuth:
         self._jwks = {"keys": [jwk("good", GOOD_KID)]}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     def start(self) -> FakeBotAuth:
         self._thread.start()

@@ -148,7 +148,7 @@ class FakeConnector:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     # -- lifecycle ------------------------------------------------------------------------------------
     def start(self) -> FakeConnector:
@@ -451,6 +451,7 @@ class FakeConnector:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects; every answer has a Content-Length
+            disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
 
             def log_message(self, *args: Any) -> None:  # keep test output quiet
                 pass

@@ -140,7 +140,7 @@ class FakeLogin:
         self._server.daemon_threads = True
         # The handshake happens on the first read, in the request's own thread, not in the accepting one.
         self._server.socket = context.wrap_socket(self._server.socket, server_side=True, do_handshake_on_connect=False)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     def start(self) -> FakeLogin:
         self._thread.start()
