@@ -80,8 +80,7 @@ class FakeBotAuth:
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_port}"
 
     @property
     def openid_metadata_url(self) -> str:

@@ -161,8 +161,7 @@ class FakeLogin:
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"https://{host}:{port}"
+        return f"https://127.0.0.1:{self._server.server_port}"
 
     @property
     def authority(self) -> str:

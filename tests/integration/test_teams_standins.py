@@ -10,12 +10,16 @@ from typing import Any
 
 import httpx
 import jwt
-import msal
+import msal  # type: ignore[import-untyped]
 import pytest
 from freezegun import freeze_time
-from microsoft_teams.api import Account, ApiClient, Attachment, CreateConversationParams, MessageActivityInput
+from microsoft_teams.api import ApiClient, JsonWebToken, TokenCredentials
+from microsoft_teams.api.activities import MessageActivityInput
 from microsoft_teams.api.auth.cloud_environment import PUBLIC, with_overrides
+from microsoft_teams.api.clients.conversation import CreateConversationParams
+from microsoft_teams.api.models import Account, Attachment
 from microsoft_teams.apps.auth import InboundActivityTokenValidator
+from microsoft_teams.apps.token_manager import TokenManager
 from microsoft_teams.common import ClientOptions
 
 from tests.fakes.teams_auth import EXPIRED, FUTURE_NBF, GOOD_KID, KEYS_PATH, FakeBotAuth
@@ -158,6 +162,21 @@ class MsalTokens:
     async def get_app_token(self, scope: str, tenant_id: str | None = None) -> str:
         result = await asyncio.to_thread(self.app.acquire_token_for_client, [scope])
         return str(result["access_token"])
+
+
+def test_the_sdks_token_manager_reads_the_logins_tokens_as_jwts(teams_login: FakeLogin) -> None:
+    """App(client_id=…, token=provider) wraps what the provider returns in JsonWebToken, which parses it as a JWT:
+    the stand-in's access tokens must be JWTs, as Entra's are."""
+    manager = TokenManager(
+        TokenCredentials(client_id=APP_ID, tenant_id=TENANT_ID, token=MsalTokens(teams_login).get_app_token)
+    )
+    token = asyncio.run(manager.get_bot_token())
+    assert token is not None
+    assert isinstance(token, JsonWebToken)
+    assert token.app_id == APP_ID
+    assert token.audience == "https://api.botframework.com"
+    assert not token.is_expired()
+    assert teams_login.valid(str(token))
 
 
 def with_client(
