@@ -3,7 +3,8 @@
 ``teams_auth`` (session: it keeps nothing but a fetch log) signs inbound activities; ``teams_login`` and
 ``teams_connector`` are reset before each test, on the servers of ``teams_login_server`` and
 ``teams_connector_server`` (session, for session-scoped apps). ``teams_login`` also sets ``REQUESTS_CA_BUNDLE`` to
-its CA for the test, so msal trusts it. The connector accepts the tokens the login stand-in issued.
+its CA for the test, so msal trusts it. The connector accepts the login stand-in's tokens for the Bot Framework
+(scope ``https://api.botframework.com/.default``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import pytest
 from tests.fakes.teams_auth import FakeBotAuth
 from tests.fakes.teams_connector import FakeConnector
 from tests.fakes.teams_login import FakeLogin
+
+BOT_FRAMEWORK = "https://api.botframework.com"  # the audience of tokens for the Bot Connector
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +36,7 @@ def teams_login_server() -> Iterator[FakeLogin]:
 
 @pytest.fixture(scope="session")
 def teams_connector_server(teams_login_server: FakeLogin) -> Iterator[FakeConnector]:
-    server = FakeConnector(accept=teams_login_server.valid).start()
+    server = FakeConnector(accept=lambda token: teams_login_server.valid(token, BOT_FRAMEWORK)).start()
     yield server
     server.stop()
 

@@ -129,7 +129,7 @@ class FakeLogin:
         self.expires_in = DEFAULT_EXPIRES_IN
         self.calls: list[Call] = []
         self.token_requests = 0  # POSTs to the token endpoint, answered or not
-        self._tokens: dict[str, float] = {}  # access token → when it expires (time.time())
+        self._tokens: dict[str, tuple[float, str]] = {}  # access token → (when it expires on time.time(), aud)
         self._failures: list[int] = []
         self._lock = threading.Lock()
         ca, cert, key = _tls_files()
@@ -171,11 +171,11 @@ class FakeLogin:
     def token_endpoint(self) -> str:
         return f"{self.authority}/oauth2/v2.0/token"
 
-    def valid(self, token: str) -> bool:
-        """Whether ``token`` was issued here and has not expired."""
+    def valid(self, token: str, audience: str | None = None) -> bool:
+        """Whether ``token`` was issued here (for ``audience``, when given) and has not expired."""
         with self._lock:
-            expires = self._tokens.get(token)
-        return expires is not None and time.time() < expires
+            expires, aud = self._tokens.get(token, (0.0, ""))
+        return time.time() < expires and audience in (None, aud)
 
     def fail_next(self, status: int = 503, count: int = 1) -> None:
         """Answer the next ``count`` token requests with ``status`` (an AADSTS-like body)."""
@@ -242,7 +242,7 @@ class FakeLogin:
         }
         token = jwt.encode(claims, rsa_key("login"), algorithm="RS256", headers={"kid": "kiun-test-login"})
         with self._lock:
-            self._tokens[token] = now + expires_in
+            self._tokens[token] = now + expires_in, claims["aud"]
         answer = {"token_type": "Bearer", "expires_in": expires_in, "ext_expires_in": expires_in, "access_token": token}
         return 200, answer
 

@@ -404,3 +404,15 @@ def test_the_benchmark_pattern_is_deterministic(teams_login: FakeLogin, teams_co
     assert [s for s in statuses[4::5]] == [429] * 4
     assert counts[429] == 4 and counts.get(502, 0) + counts.get(504, 0) > 0
     assert statuses.count(201) == 20 - sum(counts.values())
+
+
+def test_a_token_for_another_resource_is_refused(teams_login: FakeLogin, teams_connector: FakeConnector) -> None:
+    channel = teams_connector.add_team()
+    graph = msal_app(teams_login).acquire_token_for_client([PUBLIC.graph_scope])["access_token"]
+    assert teams_login.valid(graph)
+    answer = httpx.post(
+        f"{teams_connector.service_url}v3/conversations/{channel}/activities",
+        json={"type": "message", "text": "x"},
+        headers={"Authorization": f"Bearer {graph}"},
+    )
+    assert answer.status_code == 401
