@@ -19,6 +19,13 @@ from bot.db.migrate import upgrade
 from bot.db.session import make_engine
 from bot.models import Base
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.fakes.teams_fixtures import (  # noqa: F401 - fixtures for tests under tests/
+    teams_auth,
+    teams_connector,
+    teams_connector_server,
+    teams_login,
+    teams_login_server,
+)
 
 SIGNING_SECRET = "test-signing-secret"
 ADMIN = "U_ADMIN"
