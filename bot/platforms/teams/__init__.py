@@ -1,0 +1,1 @@
+"""Microsoft Teams: the app package (package.py, icons.py) and, beside it, the runtime."""
