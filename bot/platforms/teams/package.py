@@ -123,6 +123,9 @@ def build_manifest(settings: Settings, menu: list[Command], version: str = __ver
             }
         ],
         "validDomains": [settings.teams_bot_domain] if settings.teams_bot_domain else [],
+        # Graph's TeamsAppInstallation.ReadWriteSelfForUser.All (installing kiun for staff who have not) needs the
+        # manifest to name the app's Entra ID app; the resource is the bot's conventional Application ID URI.
+        "webApplicationInfo": {"id": settings.teams_app_id, "resource": f"api://botid-{settings.teams_app_id}"},
     }
     english: dict[str, Any] = {
         "$schema": LOCALIZATION_SCHEMA_URL,
