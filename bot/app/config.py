@@ -23,7 +23,6 @@ TEAMS_LOGIN_DEFAULT = "https://login.microsoftonline.com"
 # Microsoft's public-cloud Bot Connector: serviceUrl values are https://smba.trafficmanager.net/teams/ or a regional
 # form (…/amer/, …/emea/, …/apac/, …/in/, …); the government clouds (GCC, GCC High, DoD) must be added explicitly.
 TEAMS_SERVICE_URLS_DEFAULT = ("https://smba.trafficmanager.net/",)
-TEAMS_SECRETS = ("teams_app_password",)  # never logged; SecretStr keeps them out of repr()
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9_]+$")
 _SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9_]+$")
