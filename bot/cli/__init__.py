@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from bot import __version__
 from bot.app import logs
 from bot.app.config import ConfigError, Settings, load_settings
-from bot.cli import content, docs, ideas, polls, report
+from bot.cli import content, docs, ideas, polls, report, teams
 from bot.cli.connect import core_for, database_problem, wait_for_core
 from bot.db.migrate import upgrade
 from bot.features import build_router
@@ -47,7 +47,7 @@ JOB_MODULES = (housekeeping, weekly_plan, idea_jobs, lesson_jobs, poll_jobs)
 # The modules whose import registers kiun's deferred tasks (bot.delivery.deferred.task).
 TASK_MODULES = (home_handlers, poll_handlers, report_handlers)
 # The command modules that add their own sub-commands with ``add_commands(subparsers)``.
-FEATURE_COMMANDS = (content, ideas, polls, docs, report)
+FEATURE_COMMANDS = (content, ideas, polls, docs, report, teams)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 KIUN = str(Path(sys.executable).with_name("kiun"))
-SETTINGS_PREFIXES = ("SLACK_", "KIUN_", "OPENAI_", "DATABASE_URL")
+SETTINGS_PREFIXES = ("SLACK_", "TEAMS_", "KIUN_", "OPENAI_", "DATABASE_URL")
 
 
 def run_kiun(args: list[str], cwd: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
