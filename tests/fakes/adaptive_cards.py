@@ -153,7 +153,11 @@ def _nodes(node: Any) -> list[dict[str, Any]]:
 def _mention_problems(card: dict[str, Any]) -> list[str]:
     """Each ``<at>…</at>`` in a TextBlock or fact has its entity in ``msteams.entities``, and each entity is used."""
     texts = [node.get("text", "") for node in _nodes(card.get("body", [])) if node.get("type") == "TextBlock"]
-    texts += [f"{fact.get('title', '')} {fact.get('value', '')}" for node in _nodes(card.get("body", [])) for fact in node.get("facts", [])]
+    texts += [
+        f"{fact.get('title', '')} {fact.get('value', '')}"
+        for node in _nodes(card.get("body", []))
+        for fact in node.get("facts", [])
+    ]
     written = {found for text in texts for found in _MENTION.findall(text)}
     entities = {entity.get("text") for entity in (card.get("msteams") or {}).get("entities", [])}
     problems = [f"mention {text!r} has no entity" for text in sorted(written - entities)]

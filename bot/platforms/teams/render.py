@@ -28,7 +28,7 @@ ZERO_WIDTH_SPACE = "\u200b"
 Lookup = Callable[[str], str | None]
 Mention = dict[str, Any]
 
-_MARKDOWN = re.compile(r"([\\*_\[\]`~])")
+_MARKDOWN = re.compile(r"([\\*_\[\]`~]|&(?=#?\w+;))")  # "&" only where it would start an entity (&amp;)
 # What opens a list, a heading, a quote or a rule at a line's start (a leading "-" always: "---" is a rule).
 _BLOCK_START = re.compile(r"(?P<mark>[->]|\+(?=\s|$)|#{1,6}(?=\s|$))|\d{1,9}(?P<number>[.)])(?=\s|$)")
 _NAME_UNSAFE = re.compile(r"[<>\\*_\[\]`~\s]+")
