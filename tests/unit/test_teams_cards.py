@@ -46,6 +46,7 @@ from bot.platforms.teams.cards import (
     task_response,
 )
 from bot.platforms.teams.render import ZERO_WIDTH_SPACE, TeamsRenderer
+from tests.conftest import ADMIN
 from tests.content_fixtures import content_fixture  # noqa: F401 - the content fixture
 from tests.fakes.adaptive_cards import card_problems
 from tests.polls_support import USERS, answer_rows, open_for
@@ -161,7 +162,7 @@ def test_typed_text_cannot_become_markup_or_a_mention() -> None:
     ]
 
 
-@given(st.text(alphabet=st.sampled_from("*_[]()<>`~\\#-+!&;:/.1 \nあaht"), max_size=40))
+@given(st.text(alphabet=st.sampled_from("*_[]()<>`~\\#-+!&;:/.1 \nあahtmp"), max_size=40))
 def test_any_typed_text_reads_back_unchanged(text: str) -> None:
     lines = [" ".join(line.split()) for line in text.split("\n") if line.strip()]
     rendered = TeamsRenderer().render(literal(text))
@@ -259,7 +260,8 @@ def test_fact_card_carries_its_chart_inside_as_a_data_uri(content: Path) -> None
     doubled = reply.image.model_copy(update={"data": reply.image.data * 2})
     bigger = {"type": "message", "attachments": [attachment(card(reply.model_copy(update={"image": doubled}), "ja"))]}
     assert size(bigger) == size(message)  # Teams leaves base64 images out of the message size
-    assert payload_size(bigger) - payload_size(message) == len(base64.b64encode(doubled.data)) - len(image["url"]) + 22
+    grown = len(base64.b64encode(doubled.data)) - len(base64.b64encode(reply.image.data))
+    assert payload_size(bigger) - payload_size(message) == grown  # the request still carries it
 
 
 def test_help_card_shows_commands_bold_without_backticks(core: Core, router: Router) -> None:
@@ -276,8 +278,8 @@ def test_home_card_has_a_header_and_the_home_tab_content(core: Core, content: Pa
     assert card_problems(home) == []
     header = home["body"][0]
     assert header["style"] == "emphasis" and header["items"][0]["text"] == t("teams.home.header", "ja")
-    assert "ようこそ、kiun（機運）へ" in texts(home)[1]
-    assert texts(home).count("ようこそ、kiun（機運）へ") == 0  # the summary is not repeated above its section
+    assert texts(home)[1].startswith("**ようこそ、kiun（機運）へ**")  # the first section, under the header
+    assert "ようこそ、kiun（機運）へ" not in texts(home)  # no summary TextBlock repeating it
     assert [action["verb"] for action in elements(home, "Action.Execute")][:3] == ["idea_new", "home_ask", "kiun_help"]
     assert fit_card(reply, "ja", home=True) == home
 
@@ -337,6 +339,32 @@ def test_idea_form_dialog_shows_the_cores_japanese_errors_and_then_saves(core: C
     assert (idea[0].hours_saved, idea[0].anonymous) == (6, True)
     assert task_message("受け付けました") == {"task": {"type": "message", "value": "受け付けました"}}
     TaskModuleResponse.model_validate(task_message("受け付けました"))
+
+
+def test_review_reason_dialog_asks_for_the_reason_in_japanese(core: Core, router: Router) -> None:
+    store.create_idea(
+        core, "29:proposer", IdeaFields(title="窓口_予約_をオンラインに", proposal="予約システムを使います。")
+    )
+    detail = card(ask(core, router, ADMIN, kind="command", command="ideas", text="1", is_admin=True), "ja")
+    [change] = [a for a in elements(detail, "Action.Execute") if a["verb"] == "idea_status"]
+    form = press(core, router, change, user=ADMIN).form
+    assert form is not None
+    opened = dialog(form, "ja")
+    assert card_problems(opened) == []
+    assert "窓口_予約_をオンラインに" in visible(opened["body"][0]["text"])  # the title in the intro, as written
+    [submit] = opened["actions"]
+    data = {**submit["data"], "status": "rejected", "reason": ""}
+    callback_id, metadata = submitted_form(data)
+    values = form_values(data, form.inputs)
+    reply = ask(
+        core, router, ADMIN, kind="form", callback_id=callback_id, metadata=metadata, values=values, is_admin=True
+    )
+    again = dialog(form, "ja", errors=reply.errors, values=values)
+    assert card_problems(again) == []
+    assert [element["text"] for element in again["body"] if element.get("color") == "Attention"] == [
+        "「不採用」にするときは理由を入力してください。提案者にお伝えします。"
+    ]
+    assert again["body"][-1]["color"] == "Attention" and again["body"][-2]["type"] == "TextBlock"  # under reason
 
 
 def _inputs(content: dict) -> list[dict]:

@@ -47,7 +47,7 @@ MESSAGE_LIMIT = 28 * 1024
 PAYLOAD_LIMIT = 256 * 1024
 ENVELOPE = 2 * 1024
 
-MAX_ACTIONS = 6  # per ActionSet: Teams shows at most six actions in a row; more go to the next set
+MAX_ACTIONS = 6  # per ActionSet: Teams' host config caps the actions one set shows (maxActions); more, next set
 ACTION_KEY = "kiun_action"
 FORM_KEY = "kiun_form"
 METADATA_KEY = "metadata"

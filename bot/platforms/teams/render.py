@@ -5,9 +5,10 @@ FactSets (Microsoft's "Format cards in Microsoft Teams": ``**bold**``, ``_italic
 - Lines: a single ``\\n`` is no line break in a TextBlock, so lines become paragraphs (``\\n\\n``); the items of a
   list are joined with ``\\r``, as the doc says, since ``\\n\\n`` inside a list indents the next item.
 - Text (whatever a person, a document or a model wrote, and the catalogue's own words) cannot become markup: the
-  Markdown punctuation Teams reads (``\\ * _ [ ] ` ~``) gets a backslash, and so does anything at a line's start
-  that would open a list, a heading or a quote. ``<`` is followed by a zero-width space, so no text can spell a
-  ``<at>…</at>`` mention (Teams swaps in a mention wherever an entity's text appears, backslash or not).
+  Markdown punctuation Teams reads (``\\ * _ [ ] ` ~``, and ``&`` where it would start an entity) gets a
+  backslash, and so does anything at a line's start that would open a list, a heading, a quote or a rule (leading
+  spaces, which would make code, are dropped). ``<`` is followed by a zero-width space, so no text can spell a
+  ``<at>…</at>`` mention or HTML (Teams swaps in a mention wherever an entity's text appears, backslash or not).
 - A person token is a real mention: ``<at>NAME</at>`` plus an entity collected in :attr:`TeamsRenderer.mentions`
   (``NAME`` from the ``names`` lookup, else the id). A channel is its name (or id) as plain text: Teams cannot
   mention a channel from a bot message.
