@@ -259,6 +259,7 @@ def test_fact_card_carries_its_chart_inside_as_a_data_uri(content: Path) -> None
     assert size(message) < MESSAGE_LIMIT and payload_size(message) > len(image["url"])
     doubled = reply.image.model_copy(update={"data": reply.image.data * 2})
     bigger = {"type": "message", "attachments": [attachment(card(reply.model_copy(update={"image": doubled}), "ja"))]}
+    assert card_problems(bigger["attachments"][0]["content"]) == []
     assert size(bigger) == size(message)  # Teams leaves base64 images out of the message size
     grown = len(base64.b64encode(doubled.data)) - len(base64.b64encode(reply.image.data))
     assert payload_size(bigger) - payload_size(message) == grown  # the request still carries it
@@ -430,7 +431,7 @@ def test_an_image_too_large_for_teams_becomes_a_note(content: Path) -> None:
     huge = reply.model_copy(
         update={"image": reply.image.model_copy(update={"data": reply.image.data + b"\0" * PAYLOAD_LIMIT})}
     )
-    assert not fits(card(huge, "ja"))
+    assert not fits(card(huge, "ja")) and card_problems(card(huge, "ja")) == []
     fitted = fit_card(huge, "ja")
     assert fits(fitted) and card_problems(fitted) == [] and elements(fitted, "Image") == []
     note = TeamsRenderer().render(t("teams.image_too_large", "ja", title=literal(reply.image.title)))
@@ -440,7 +441,7 @@ def test_an_image_too_large_for_teams_becomes_a_note(content: Path) -> None:
 def test_a_reply_too_long_for_teams_is_cut_with_a_note_and_keeps_its_mentions_consistent() -> None:
     sections = [Section(text=f"{person('29:p' + str(i))} **項目 {i}** " + "長い文章です。" * 60) for i in range(40)]
     reply = Reply(text="長い一覧", sections=sections)
-    assert not fits(card(reply, "ja"))
+    assert not fits(card(reply, "ja")) and card_problems(card(reply, "ja")) == []
     fitted = fit_card(reply, "ja")
     assert fits(fitted) and card_problems(fitted) == []
     assert texts(fitted)[-1] == t("teams.truncated", "ja") and 1 < len(fitted["body"]) < 41

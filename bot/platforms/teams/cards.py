@@ -15,6 +15,11 @@ with the alt text, expandable to Teams' stage view. Teams refuses a message over
 UTF-16, base64 images left out, as Microsoft counts it) and :data:`PAYLOAD_LIMIT` (everything, images
 included); when it does not fit, the image is replaced by a note saying so, and if it is still too large the
 body is cut with a note: a reply is never lost for its size.
+
+The cards are plain JSON dicts, not ``microsoft_teams.cards`` models: the SDK's ``AdaptiveCard`` serialises its
+schema as ``"schema"`` (not ``"$schema"``), takes only ``"full"`` for the width Teams' docs spell ``"Full"``, and
+types every child as a bare ``CardElement``, so it would not check what it builds; the tests check each card
+with those models element by element instead (``tests/fakes/adaptive_cards.py``).
 """
 
 from __future__ import annotations
