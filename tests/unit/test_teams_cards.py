@@ -281,7 +281,9 @@ def test_home_card_has_a_header_and_the_home_tab_content(core: Core, content: Pa
     assert header["style"] == "emphasis" and header["items"][0]["text"] == t("teams.home.header", "ja")
     assert texts(home)[1].startswith("**ようこそ、kiun（機運）へ**")  # the first section, under the header
     assert "ようこそ、kiun（機運）へ" not in texts(home)  # no summary TextBlock repeating it
-    assert [action["verb"] for action in elements(home, "Action.Execute")][:3] == ["idea_new", "home_ask", "kiun_help"]
+    # the buttons that open a form ask Teams for a dialog; the others answer in place
+    assert [action["data"]["kiun_action"] for action in elements(home, "Action.Submit")][:2] == ["idea_new", "home_ask"]
+    assert [action["verb"] for action in elements(home, "Action.Execute")][:1] == ["kiun_help"]
     assert fit_card(reply, "ja", home=True) == home
 
 
@@ -302,7 +304,11 @@ def test_idea_form_dialog_shows_the_cores_japanese_errors_and_then_saves(core: C
     assert inputs["anonymous"]["type"] == "Input.Toggle" and inputs["anonymous"]["valueOn"] == "anonymous"
     [submit] = opened["actions"]
     assert submit["type"] == "Action.Submit" and submit["title"] == form.submit_label
-    assert submit["data"] == {"kiun_form": form.callback_id, "metadata": form.metadata}
+    assert submit["data"] == {
+        "kiun_form": form.callback_id,
+        "metadata": form.metadata,
+        "kiun_spec": form.model_dump_json(),
+    }
     response = task_response(opened, "アイデアを提案")
     assert TaskModuleResponse.model_validate(response).task.value.card.content == opened
 
@@ -347,7 +353,7 @@ def test_review_reason_dialog_asks_for_the_reason_in_japanese(core: Core, router
         core, "29:proposer", IdeaFields(title="窓口_予約_をオンラインに", proposal="予約システムを使います。")
     )
     detail = card(ask(core, router, ADMIN, kind="command", command="ideas", text="1", is_admin=True), "ja")
-    [change] = [a for a in elements(detail, "Action.Execute") if a["verb"] == "idea_status"]
+    [change] = [a for a in elements(detail, "Action.Submit") if a["data"]["kiun_action"] == "idea_status"]
     form = press(core, router, change, user=ADMIN).form
     assert form is not None
     opened = dialog(form, "ja")
@@ -374,7 +380,7 @@ def _inputs(content: dict) -> list[dict]:
 
 def test_a_button_that_opens_a_form_asks_teams_for_a_dialog(core: Core, router: Router) -> None:
     reply = ask(core, router, kind="command", command="idea", text="help")
-    content_card = card(reply, "ja", dialog_actions={"idea_new"})
+    content_card = card(reply, "ja")
     assert card_problems(content_card) == []
     [new] = elements(content_card, "Action.Submit")
     assert new["data"]["msteams"] == {"type": "task/fetch"} and new["style"] == "positive"

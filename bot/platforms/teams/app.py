@@ -24,6 +24,7 @@ re-sent invoke never votes twice.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import time
@@ -49,7 +50,7 @@ from bot.chat.address import Address
 from bot.chat.capabilities import destination
 from bot.chat.i18n import t
 from bot.chat.markup import plain
-from bot.chat.reply import Form, Reply, Section
+from bot.chat.reply import Button, Form, Reply, Section
 from bot.chat.request import Kind, Request, without_nul
 from bot.chat.router import Router
 from bot.db.session import ping, transaction
@@ -73,6 +74,7 @@ _TAG = re.compile(r"<[^>]+>")
 ALIASES = {"help": ("kiun", "help"), "ヘルプ": ("kiun", "help"), "ホーム": ("home", "")}
 CARD = "application/vnd.microsoft.card.adaptive"
 MESSAGE = "application/vnd.microsoft.activity.message"
+OPEN_COMMAND = "teams_open_command"  # a button offering a command's form (Teams opens dialogs only from buttons)
 
 
 class GuardedAdapter(FastAPIAdapter):
@@ -138,7 +140,7 @@ def build_app(
     app = App(
         client_id=settings.teams_app_id,
         tenant_id=settings.teams_tenant_id,
-        token=BotToken(settings),
+        token=BotToken(settings),  # type: ignore[arg-type]  # an async callable (scope, tenant) -> str, as the SDK takes
         cloud=cloud(settings),
         http_server_adapter=adapter,
         messaging_endpoint=MESSAGES_PATH,
@@ -260,8 +262,9 @@ class Handlers:
             request = self._request("message", seen, channel=here, thread=within, text=clean)
             reply = self._dispatch(request)
             to = within or here
-        if reply.form is not None:
-            reply = cards.opener(reply, command=request.command, text=request.text, lang=self.lang)
+        if reply.form is not None:  # a dialog opens only from a button: offer one
+            payload = json.dumps({"command": request.command, "text": request.text}, ensure_ascii=False)
+            reply = _opener(reply.form, OPEN_COMMAND, payload, self.lang)
         self._send(to, reply, raw)
 
     def _card_action(self, raw: dict[str, Any], *, first: bool = False) -> dict[str, Any]:
@@ -277,7 +280,7 @@ class Handlers:
         request = self._request("action", seen, channel=here, action_id=pressed[0], value=pressed[1])
         reply = self._dispatch(request)
         if reply.form is not None:  # a button that was not declared to open a form: offer to open it
-            opener = cards.opener(reply, action=pressed, lang=self.lang)
+            opener = _opener(reply.form, pressed[0], pressed[1], self.lang)
             return {"statusCode": 200, "type": CARD, "value": cards.fit_card(opener, self.lang)}
         if not reply.ephemeral:
             self._send(destination(request, reply), reply, raw)
@@ -292,16 +295,17 @@ class Handlers:
         references.remember(self.core, seen)
         here = channel(seen.channel_id)
         pressed = cards.submitted(data)
-        if pressed is not None:
-            request = self._request("action", seen, channel=here, action_id=pressed[0], value=pressed[1])
-        elif data.get("kiun_command"):
-            command = str(data["kiun_command"])
-            request = self._request("command", seen, channel=here, command=command, text=str(data.get("text", "")))
-        else:
+        if pressed is None:
             return cards.task_message(t("error.unknown_action", self.lang))
+        if pressed[0] == OPEN_COMMAND:  # a command's form, offered by _opener
+            words = json.loads(pressed[1])
+            command, text = str(words.get("command", "")), str(words.get("text", ""))
+            request = self._request("command", seen, channel=here, command=command, text=text)
+        else:
+            request = self._request("action", seen, channel=here, action_id=pressed[0], value=pressed[1])
         reply = self._dispatch(request)
         if reply.form is not None:
-            return cards.task_response(self._dialog(reply.form), reply.form.title)
+            return cards.task_response(cards.dialog(reply.form, self.lang), reply.form.title)
         self._send(destination(request, reply), reply, raw)
         return cards.task_message(_plain_text(reply))
 
@@ -309,21 +313,19 @@ class Handlers:
         """``task/submit``: errors show in the dialog; otherwise it closes and the answer comes as a message."""
         seen = Seen.of(raw)
         data = (raw.get("value") or {}).get("data") or {}
-        if not data.get("kiun_form"):
+        submitted = cards.submitted_form(data)
+        if submitted is None:
             return cards.task_message(t("error.unknown_action", self.lang))
-        values = cards.form_values(data)
-        request = self._request(
-            "form", seen, callback_id=str(data["kiun_form"]), values=values, metadata=str(data.get("metadata") or "")
-        )
+        form = _form(data.get(cards.SPEC_KEY))
+        values = cards.form_values(data, form.inputs if form else None)
+        request = self._request("form", seen, callback_id=submitted[0], values=values, metadata=submitted[1])
         reply = self._dispatch(request)
         if reply.errors:
-            form = Form.model_validate_json(str(data.get("kiun_spec") or "{}")) if data.get("kiun_spec") else None
             if form is None:
                 return cards.task_message(_plain_text(reply))
-            filled = [item.model_copy(update={"initial": values.get(item.name, item.initial)}) for item in form.inputs]
-            return cards.task_response(self._dialog(form.model_copy(update={"inputs": filled}), reply.errors), form.title)
+            return cards.task_response(cards.dialog(form, self.lang, reply.errors, values), form.title)
         if reply.form is not None:
-            return cards.task_response(self._dialog(reply.form), reply.form.title)
+            return cards.task_response(cards.dialog(reply.form, self.lang), reply.form.title)
         self._send(destination(request, reply), reply, raw)
         return None
 
@@ -335,10 +337,6 @@ class Handlers:
             self.notify()
 
     # -- helpers ---------------------------------------------------------------------------------------
-    def _dialog(self, form: Form, errors: dict[str, str] | None = None) -> dict[str, Any]:
-        """The dialog card for ``form``; its submit data carries the form, to show it again with errors."""
-        return cards.dialog(form, self.lang, errors=errors, spec=form.model_dump_json())
-
     def _mentioned(self, raw: dict[str, Any]) -> bool:
         bot = (raw.get("recipient") or {}).get("id")
         return any(
@@ -377,7 +375,9 @@ class Handlers:
             return None
         with self.core.sessions() as session:
             row = session.scalar(
-                select(OutboxMessage).where(OutboxMessage.message_ref == activity_id, OutboxMessage.platform == PLATFORM)
+                select(OutboxMessage).where(
+                    OutboxMessage.message_ref == activity_id, OutboxMessage.platform == PLATFORM
+                )
             )
             if row is None:
                 return None
@@ -432,6 +432,22 @@ class Handlers:
         return result
 
 
+def _opener(form: Form, action_id: str, value: str, lang: str) -> Reply:
+    """A card with one button opening ``form`` as a dialog (the action ``action_id`` with ``value`` again)."""
+    button = Button(label=t("teams.open_form", lang), action_id=action_id, value=value, opens_form=True)
+    return Reply(text=form.title, sections=[Section(text=form.intro or form.title, buttons=[button])])
+
+
+def _form(spec: object) -> Form | None:
+    """The form a dialog showed, from its submit data (None when absent or not a form)."""
+    if not isinstance(spec, str):
+        return None
+    try:
+        return Form.model_validate_json(spec)
+    except ValueError:
+        return None
+
+
 def _answered(original: Reply, answer: Reply) -> Reply:
     """The posted card with the answer to the button under it (what the person who pressed it sees)."""
     section = Section(text="\n".join(part for part in (answer.text, *(s.text for s in answer.sections)) if part))
@@ -440,4 +456,3 @@ def _answered(original: Reply, answer: Reply) -> Reply:
 
 def _plain_text(reply: Reply) -> str:
     return plain("\n".join(part for part in (reply.text, *(s.text for s in reply.sections)) if part))
-

@@ -5,8 +5,8 @@ section a Container (TextBlock, FactSet for the fields, ActionSets for the butto
 file. Markup is rendered by :class:`~bot.platforms.teams.render.TeamsRenderer`; its mentions go to
 ``msteams.entities``. Buttons are ``Action.Execute`` (``verb`` = the action's name, ``data`` = ``{"kiun_action":
 name, "value": payload}``), answered by the bot's ``adaptiveCard/action`` invoke, which can update the card in
-place; a button named in ``dialog_actions`` opens a form instead, so it is an ``Action.Submit`` asking Teams for a
-dialog (``task/fetch``), since an ``Action.Execute`` answer cannot open one. :func:`submitted` reads either back.
+place; a button that opens a form (``Button.opens_form``) is an ``Action.Submit`` asking Teams for a dialog
+(``task/fetch``) instead, since an ``Action.Execute`` answer cannot open one. :func:`submitted` reads either back.
 
 How the chart image is carried: inside the card, as an ``Image`` whose ``url`` is a ``data:image/png;base64,…``
 URI (Teams' documented way for a bot to send an image it has no public URL for; kiun's charts are 25-70 KB PNGs),
@@ -27,7 +27,7 @@ from __future__ import annotations
 import base64
 import json
 import math
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -56,7 +56,8 @@ MAX_ACTIONS = 6  # per ActionSet: Teams' host config caps the actions one set sh
 ACTION_KEY = "kiun_action"
 FORM_KEY = "kiun_form"
 METADATA_KEY = "metadata"
-RESERVED_KEYS = frozenset({ACTION_KEY, FORM_KEY, METADATA_KEY, "value", "msteams"})  # never an input's name
+SPEC_KEY = "kiun_spec"  # the form itself, in its submit data: shown again with the errors of a submission
+RESERVED_KEYS = frozenset({ACTION_KEY, FORM_KEY, METADATA_KEY, SPEC_KEY, "value", "msteams"})  # never an input's name
 STYLES = {"primary": "positive", "danger": "destructive"}
 
 
@@ -66,11 +67,10 @@ def card(
     *,
     names: Lookup | None = None,
     channels: Lookup | None = None,
-    dialog_actions: Collection[str] = (),
 ) -> Card:
     """``reply`` as an Adaptive Card (``names``/``channels``: display names for mentions and channel tokens)."""
     renderer = TeamsRenderer(names, channels)
-    return _card(_body(reply, lang, renderer, dialog_actions), renderer)
+    return _card(_body(reply, lang, renderer), renderer)
 
 
 def home_card(
@@ -79,7 +79,6 @@ def home_card(
     *,
     names: Lookup | None = None,
     channels: Lookup | None = None,
-    dialog_actions: Collection[str] = (),
 ) -> Card:
     """The personal home card (Slack's Home tab, in the bot's 1:1 chat): a header, then the home reply."""
     renderer = TeamsRenderer(names, channels)
@@ -88,7 +87,7 @@ def home_card(
         "style": "emphasis",
         "items": [_text(escape(t("teams.home.header", lang)), style="heading", size="Large", weight="Bolder")],
     }
-    return _card([header, *_body(reply, lang, renderer, dialog_actions)], renderer)
+    return _card([header, *_body(reply, lang, renderer)], renderer)
 
 
 def attachment(content: Card) -> dict[str, Any]:
@@ -120,13 +119,10 @@ def fit_card(
     home: bool = False,
     names: Lookup | None = None,
     channels: Lookup | None = None,
-    dialog_actions: Collection[str] = (),
 ) -> Card:
     """:func:`card` (or :func:`home_card`) within Teams' limits: without the image (a note says so) when it does
     not fit, then with the body cut (a note again) if it still does not."""
-    build: Callable[[Reply], Card] = partial(
-        home_card if home else card, lang=lang, names=names, channels=channels, dialog_actions=dialog_actions
-    )
+    build: Callable[[Reply], Card] = partial(home_card if home else card, lang=lang, names=names, channels=channels)
     content = build(reply)
     if fits(content):
         return content
@@ -196,7 +192,7 @@ def dialog(
         "type": "Action.Submit",
         "title": form.submit_label,
         "style": "positive",
-        "data": {FORM_KEY: form.callback_id, METADATA_KEY: form.metadata},
+        "data": {FORM_KEY: form.callback_id, METADATA_KEY: form.metadata, SPEC_KEY: form.model_dump_json()},
     }
     return _card(body, renderer, actions=[submit])
 
@@ -258,13 +254,13 @@ def _card(body: list[Element], renderer: TeamsRenderer, actions: list[Element] |
     return _with_body({**content, "msteams": {"width": "Full", "entities": renderer.mentions}}, body)
 
 
-def _body(reply: Reply, lang: str, renderer: TeamsRenderer, dialog_actions: Collection[str]) -> list[Element]:
+def _body(reply: Reply, lang: str, renderer: TeamsRenderer) -> list[Element]:
     body: list[Element] = []
     summary = plain(reply.text).strip()
     if summary and not any(summary in _plain_section(section) for section in reply.sections):
         body.append(_text(renderer.render(reply.text), **({"weight": "Bolder"} if reply.sections else {})))
     for section in reply.sections:
-        items = _section(section, renderer, dialog_actions)
+        items = _section(section, renderer)
         if items:
             body.append({"type": "Container", "items": items})
     if reply.image is not None and reply.image.data:
@@ -280,7 +276,7 @@ def _plain_section(section: Section) -> str:
     return "\n".join([plain(section.text), *(f"{plain(f.label)} {plain(f.value)}" for f in section.fields)])
 
 
-def _section(section: Section, renderer: TeamsRenderer, dialog_actions: Collection[str]) -> list[Element]:
+def _section(section: Section, renderer: TeamsRenderer) -> list[Element]:
     items: list[Element] = []
     if section.text.strip():
         items.append(_text(renderer.render(section.text)))
@@ -289,14 +285,14 @@ def _section(section: Section, renderer: TeamsRenderer, dialog_actions: Collecti
         items.append({"type": "FactSet", "facts": facts})
     buttons = section.buttons
     for start in range(0, len(buttons), MAX_ACTIONS):
-        actions = [_action(button, dialog_actions) for button in buttons[start : start + MAX_ACTIONS]]
+        actions = [_action(button) for button in buttons[start : start + MAX_ACTIONS]]
         items.append({"type": "ActionSet", "actions": actions})
     return items
 
 
-def _action(button: Button, dialog_actions: Collection[str]) -> Element:
+def _action(button: Button) -> Element:
     data: dict[str, Any] = {ACTION_KEY: button.action_id, "value": button.value}
-    if button.action_id in dialog_actions:
+    if button.opens_form:
         action: Element = {
             "type": "Action.Submit",
             "title": button.label,

@@ -37,7 +37,7 @@ UNAUTHENTICATED = "DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS"
 
 def check_teams_settings(settings: Settings) -> None:
     """The settings ``kiun serve --teams`` and ``kiun worker --teams`` need; a ConfigError naming what is wrong."""
-    settings.require("TEAMS_APP_ID", "TEAMS_APP_PASSWORD", "TEAMS_TENANT_ID")
+    settings.require_teams()
     if os.environ.get(UNAUTHENTICATED, "").strip().lower() not in ("", "0", "false", "no", "off"):
         raise ConfigError(f"{UNAUTHENTICATED} is on: kiun serve --teams never accepts activities without a JWT")
 
@@ -92,7 +92,8 @@ class TeamsServer:
         return f"http://{host}:{port}"
 
     async def _serve(self) -> None:
-        await self.app.start(self.port)
+        await self.app.initialize()  # JWT validation and the messaging route
+        await self.adapter.start(self.port)
 
     def run(self) -> None:
         """Serve until SIGTERM/SIGINT (uvicorn's handlers), then finish the work in flight."""

@@ -21,7 +21,8 @@ import time
 from collections import deque
 
 import httpx
-from microsoft_teams.api import CreateConversationParams, MessageActivityInput
+from microsoft_teams.api.activities.message.message import MessageActivityInput
+from microsoft_teams.api.clients.conversation.params import CreateConversationParams
 
 from bot.app.core import Core
 from bot.chat.address import Address, Channel, Conversation, Thread, User
@@ -103,7 +104,9 @@ class _Pace:
             now = time.monotonic()
             sent = self._recent.setdefault(conversation_id, deque(maxlen=PER_CONVERSATION_PER_HOUR))
             if len(sent) == PER_CONVERSATION_PER_HOUR and now - sent[0] < 3600:
-                raise TransientDeliveryError("teams: 1,800 messages this hour in one conversation", 3600 - (now - sent[0]))
+                raise TransientDeliveryError(
+                    "teams: 1,800 messages this hour in one conversation", 3600 - (now - sent[0])
+                )
             delay = self._tenant.reserve()
             if len(sent) >= PER_CONVERSATION_PER_SECOND:
                 delay = max(delay, 1.0 - (now - sent[-PER_CONVERSATION_PER_SECOND]))
@@ -166,10 +169,10 @@ class TeamsTransport:
             return (conversation_id if root else f"{conversation_id};messageid={to.id}"), service_url
         if isinstance(to, Channel):
             known = references.conversation(self.core, to.id)
-            service_url = known.service_url if known else references.latest_service_url(self.core)
-            if not service_url:
+            found = known.service_url if known else references.latest_service_url(self.core)
+            if not found:
                 raise PermanentDeliveryError(f"teams: kiun is not installed in conversation {to.id}")
-            return to.id, service_url
+            return to.id, found
         return self._chat(to)
 
     def _chat(self, to: User) -> tuple[str, str]:
@@ -195,7 +198,8 @@ class TeamsTransport:
         except httpx.HTTPStatusError as exc:
             if exc.response.status_code in (403, 404):
                 references.set_chat(self.core, to.id, None, reachable=False)
-                raise UnreachableError(f"teams: Teams refused a chat with {to.id}: the app is not installed for them")
+                refused = f"teams: Teams refused a chat with {to.id}: the app is not installed for them"
+                raise UnreachableError(refused) from exc
             raise delivery_error(exc, posting=False) from exc
         except PermissionError as exc:
             raise PermanentDeliveryError(str(exc)) from exc
