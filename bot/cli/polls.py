@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.app.config import Settings
 from bot.chat.markup import plain
 from bot.cli.connect import core_for
+from bot.delivery.outbox import unreachable
 from bot.features.polls.models import PollRun, RunState
 from bot.features.polls.results import compute_results, momentum_trend
 from bot.features.polls.templates import load_templates
@@ -41,9 +42,10 @@ def _list(settings: Settings, args: argparse.Namespace) -> int:
         print(f"template {template.id:<18} {kind:<9} {len(template.questions)} questions{every}  {template.title}")
     with core.sessions() as session:
         for run in session.scalars(select(PollRun).order_by(PollRun.id.desc()).limit(20)):
+            missed = unreachable(session, f"poll:{run.id}:")
             print(
                 f"run {run.id:<5} {run.poll:<18} {run.state:<8} {run.opened_on}..{run.closes_on} "
-                f"recipients {run.recipients}"
+                f"recipients {run.recipients}" + (f", unreachable {len(missed)}: {' '.join(missed)}" if missed else "")
             )
     return 0
 

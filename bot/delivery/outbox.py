@@ -326,7 +326,7 @@ class Sender:
             else:
                 ref = self.transport.send(to, reply)
         except UnreachableError as exc:
-            return self._fail(row, f"unreachable: {exc}"[:500])
+            return self._fail(row, f"{UNREACHABLE} {exc}"[:500])
         except PermanentDeliveryError as exc:
             return self._fail(row, _describe(exc))
         except UncertainDeliveryError as exc:
@@ -410,3 +410,19 @@ class Sender:
 def _describe(exc: Exception) -> str:
     """An error for ``last_error``: type and message, tokens redacted, bounded."""
     return _SECRET.sub(r"\1-…", f"{type(exc).__name__}: {exc}")[:500]
+
+
+UNREACHABLE = "unreachable:"
+
+
+def unreachable(session: Session, key_prefix: str = "") -> list[str]:
+    """The ids of the people whose messages failed because the platform cannot reach them (e.g. the Teams app is
+    not installed for them), optionally only for outbox keys starting with ``key_prefix`` (``poll:7:``)."""
+    rows = session.scalars(
+        select(OutboxMessage.address).where(
+            OutboxMessage.state == OutboxState.FAILED,
+            OutboxMessage.last_error.startswith(UNREACHABLE),
+            OutboxMessage.key.startswith(key_prefix),
+        )
+    ).all()
+    return sorted({address.id for address in rows if address.kind == "user"})

@@ -17,6 +17,7 @@ import hashlib
 import itertools
 import json
 import random
+import re
 import threading
 import time
 import uuid
@@ -30,9 +31,12 @@ from tests.fakes.teams_login import TENANT_ID
 
 # Teams answers 413 MessageSizeTooBig above its bot message size limit, counted on the payload encoded as UTF-16.
 # Microsoft's figure has moved (about 28 KB in the older Teams docs, later 40 KB, now "100 KB, keep it within
-# 80 KB" in "Format your bot messages"); the stand-in holds kiun to the strictest, 28 KB, measured on the whole
-# activity JSON as UTF-16 including any inline (base64) image, which the current docs leave out of the count.
+# 80 KB" in "Format your bot messages"); the stand-in holds kiun to the strictest, 28 KB, measured as those docs
+# do: the activity JSON as UTF-16 with inline (base64) images left out. The whole request, images included, must
+# stay within 256 KB (Azure Bot Service refuses larger payloads).
 MAX_ACTIVITY_BYTES = 28 * 1024
+MAX_PAYLOAD_BYTES = 256 * 1024
+_DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
 DEFAULT_PAGE_SIZE = 200  # the stand-in's choice when pageSize is missing; Teams caps a page at 500
 MAX_PAGE_SIZE = 500
 
@@ -118,8 +122,15 @@ class Pattern:
 
 
 def activity_size(activity: Any) -> int:
-    """The size Teams checks: the activity JSON encoded as UTF-16, independent of how the client escaped it."""
-    return len(json.dumps(activity, ensure_ascii=False, separators=(",", ":")).encode("utf-16-le"))
+    """The size Teams checks: the activity JSON encoded as UTF-16 without inline images, independent of how the
+    client escaped it."""
+    text = _DATA_URI.sub("", json.dumps(activity, ensure_ascii=False, separators=(",", ":")))
+    return len(text.encode("utf-16-le"))
+
+
+def payload_size(activity: Any) -> int:
+    """The whole activity as UTF-8 JSON, images included."""
+    return len(json.dumps(activity, ensure_ascii=False, separators=(",", ":")).encode())
 
 
 class FakeConnector:
@@ -301,6 +312,8 @@ class FakeConnector:
         size = activity_size(activity)
         if size > self.max_activity_bytes:
             return error(413, message=f"Message size too large: {size} bytes > {self.max_activity_bytes}.")
+        if payload_size(activity) > MAX_PAYLOAD_BYTES:
+            return error(413, message=f"Request too large: over {MAX_PAYLOAD_BYTES} bytes.")
         return None
 
     def _store(self, conversation: Conversation, conversation_id: str, activity: dict[str, Any]) -> str:

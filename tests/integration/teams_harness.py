@@ -19,6 +19,7 @@ import pytest
 
 from bot.app.config import Settings
 from bot.app.core import Core
+from bot.delivery.deferred import Runner
 from bot.delivery.outbox import Sender
 from bot.features import build_router
 from bot.platforms.teams.server import TeamsServer
@@ -133,11 +134,14 @@ class TeamsClient:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return self.http.post(f"{self.url}/api/messages", json=activity, headers=headers)
 
-    def say(self, person: Person, text: str) -> httpx.Response:
-        """A message in the person's 1:1 chat with kiun."""
+    def say(self, person: Person, text: str) -> dict[str, Any]:
+        """A message in the person's 1:1 chat with kiun; returns kiun's answer there (it answers every message,
+        after the HTTP response)."""
+        chat = self.chat(person)
+        before = len(self.connector.activities(chat))
         response = self.post(self.activity(person, self.personal(person), text=text))
         assert response.status_code in (200, 201, 202), response.text
-        return response
+        return self.posted(chat, before + 1)[before]
 
     def mention(self, person: Person, text: str, channel: str | None = None) -> httpx.Response:
         """``@kiun text`` as a new post in a channel."""
@@ -167,13 +171,25 @@ class TeamsClient:
         assert response.status_code == 200, response.text
         return response
 
+    def add_to_team(self, by: Person) -> httpx.Response:
+        """Someone adds kiun to the team (Teams sends a conversationUpdate with the bot among the members added)."""
+        activity = self.activity(
+            by,
+            self.in_channel(),
+            type="conversationUpdate",
+            membersAdded=[{"id": BOT_ID}],
+            channelData={"tenant": {"id": TENANT_ID}, "team": {"id": self.team}, "eventType": "teamMemberAdded"},
+        )
+        return self.post(activity)
+
     def install(self, person: Person) -> httpx.Response:
         activity = self.activity(person, self.personal(person), type="installationUpdate", action="add")
         return self.post(activity)
 
     # -- what kiun posted ----------------------------------------------------------------------------
     def deliver(self) -> int:
-        """Send what kiun queued in the outbox (as the worker would)."""
+        """Run the deferred work that is due and send what kiun queued in the outbox (as the workers would)."""
+        Runner(self.core).run_due()
         return self.sender.drain()
 
     def posted(self, conversation_id: str, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
@@ -260,6 +276,7 @@ def teams(
     teams_connector.add_members(TEAM, 0)  # the team kiun is installed in
     sender = Sender(core, server.transport, 1000.0, platform="teams")
     client = TeamsClient(server.url, teams_auth, teams_connector, core, sender)
+    assert client.add_to_team(client.person()).status_code == 200
     try:
         yield client
     finally:

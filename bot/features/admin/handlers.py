@@ -11,13 +11,14 @@ from sqlalchemy import func, select
 
 from bot.app.core import Core
 from bot.chat.i18n import t
-from bot.chat.markup import literal
+from bot.chat.markup import literal, person
 from bot.chat.reply import Button, Reply, Section
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.common.text import day_text, truncate
 from bot.db.session import transaction
 from bot.delivery.models import OutboxMessage, OutboxState
+from bot.delivery.outbox import unreachable
 from bot.features.admin.actions import HelpButton
 from bot.scheduling.models import CalendarOverride
 from bot.scheduling.scheduler import describe_schedules
@@ -162,11 +163,24 @@ def admin_closed(core: Core, request: Request, words: list[str]) -> Reply:
     return Reply(text=t(key, lang, day=day.isoformat()))
 
 
+UNREACHABLE_SHOWN = 20
+
+
 def admin_outbox(core: Core, request: Request) -> Reply:
     with core.sessions() as session:
         counts = dict(session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all())
+        people = unreachable(session)
     values = {state: counts.get(state, 0) for state in OutboxState}
     summary = t("admin.outbox.summary", request.lang, **values)
-    if not values[OutboxState.UNKNOWN]:
+    notes = []
+    if values[OutboxState.UNKNOWN]:
+        notes.append(t("admin.outbox.unknown_note", request.lang))
+    if people:
+        shown = "、".join(person(user_id) for user_id in people[:UNREACHABLE_SHOWN])
+        more = len(people) - UNREACHABLE_SHOWN
+        notes.append(t("admin.outbox.unreachable", request.lang, count=len(people), people=shown))
+        if more > 0:
+            notes.append(t("admin.outbox.unreachable_more", request.lang, count=more))
+    if not notes:
         return Reply(text=summary)
-    return Reply(text=summary, sections=[Section(text=f"{summary}\n{t('admin.outbox.unknown_note', request.lang)}")])
+    return Reply(text=summary, sections=[Section(text="\n".join([summary, *notes]))])
