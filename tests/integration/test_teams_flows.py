@@ -169,7 +169,12 @@ def test_a_poll_reaches_the_roster_counts_who_cannot_be_reached_and_keeps_anonym
     with teams.core.sessions() as session:
         assert session.scalar(select(func.count(func.distinct(PollAnswer.respondent)))) == 4
     outbox = card_text(card_of(teams.say(admin, "kiun admin outbox")))
-    assert "届けられない" in outbox and "1" in outbox
+    assert "届けられない人が1人" in outbox
+    closed = card_text(card_of(teams.say(admin, f"kiun admin poll close {run.id}")))
+    assert "締め切" in closed or "終了" in closed
+    teams.deliver()
+    results = card_text(card_of(teams.connector.activities(TEAM)[-1]))
+    assert "回答が4件で、5件に届いていません" in results  # 4 answers: no scores, to protect anonymity
 
 
 def test_questions_get_cited_answers_and_refusals_in_the_chat_and_in_a_channel_thread(teams: TeamsClient) -> None:

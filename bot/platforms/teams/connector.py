@@ -75,8 +75,8 @@ class BotToken:
 class Connector:
     """The SDK's API clients (one per service URL) on a private event loop; :meth:`call` runs one coroutine."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, settings: Settings, timeout: float = CALL_TIMEOUT_SECONDS) -> None:
+        self.settings, self.timeout = settings, timeout
         self.cloud = cloud(settings)
         credentials = TokenCredentials(
             client_id=settings.teams_app_id or "", tenant_id=settings.teams_tenant_id, token=BotToken(settings)
@@ -94,14 +94,14 @@ class Connector:
         key = service_url.rstrip("/")
         client = self._clients.get(key)
         if client is None:
-            options = ClientOptions(timeout=CALL_TIMEOUT_SECONDS)
+            options = ClientOptions(timeout=self.timeout)
             client = ApiClient(key, options, cloud=self.cloud, token_provider=self._tokens)
             self._clients[key] = client
         return client
 
     def call(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """Run ``coroutine`` on the connector's loop and wait for its result (or its exception)."""
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(CALL_TIMEOUT_SECONDS * 2)
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(self.timeout * 2 + 5)
 
     def close(self) -> None:
         self._loop.call_soon_threadsafe(self._loop.stop)
