@@ -12,6 +12,7 @@ from bot.common.paths import content_dir
 from bot.features.lessons.jobs import post_fact, post_lesson
 from bot.features.qa.ingest import add_paths
 from bot.models import Idea, IdeaVote, PollAnswer, PollRun, QuizAnswer
+from tests.fakes.teams_connector import Conversation
 from tests.integration.teams_harness import (
     ADMIN_AAD,
     TEAM,
@@ -227,3 +228,22 @@ def _elements(node: Any) -> list[dict[str, Any]]:
         for item in node:
             found += _elements(item)
     return found
+
+
+def test_in_a_group_chat_kiun_answers_after_a_mention_in_the_chat_itself(teams: TeamsClient) -> None:
+    staff = teams.person()
+    chat = "19:groupchat-kiun@thread.v2"
+    with teams.connector._lock:
+        teams.connector.conversations[chat] = Conversation(chat, "groupChat")
+    group = {"id": chat, "conversationType": "groupChat", "tenantId": teams.connector.tenant, "isGroup": True}
+    plain = teams.activity(staff, group, text="今日の会議は何時から？")
+    assert teams.post(plain).status_code == 200  # not for kiun: no mention
+    entity = {"type": "mention", "text": "<at>kiun</at>", "mentioned": {"id": plain["recipient"]["id"], "name": "kiun"}}
+    asked = teams.activity(staff, group, text="<at>kiun</at> 会議資料はいつまでに掲載しますか", entities=[entity])
+    assert teams.post(asked).status_code == 200
+    [answer] = teams.posted(chat, 1)  # a question is answered where it was asked
+    assert card_text(card_of(answer)) and ";messageid=" not in answer["conversation"]["id"]
+    helped = teams.activity(staff, group, text="<at>kiun</at> kiun help", entities=[entity])
+    assert teams.post(helped).status_code == 200
+    [help_answer] = teams.posted(teams.chat(staff), 1)  # meant for one person: their 1:1 chat, not the group
+    assert "idea" in card_text(card_of(help_answer)) and len(teams.connector.activities(chat)) == 1

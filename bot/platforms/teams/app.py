@@ -249,7 +249,7 @@ class Handlers:
         if not clean or (not personal and not self._mentioned(raw)):
             return
         here = channel(seen.channel_id)
-        within = None if personal else thread(seen.channel_id, self._root(raw))
+        within = thread(seen.channel_id, self._root(raw)) if seen.kind == "channel" else None  # chats have no threads
         command, text = ALIASES.get(word, (word, rest))
         if command in self.router.commands:
             request = self._request("command", seen, channel=here, thread=within, command=command, text=text)
