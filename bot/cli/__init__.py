@@ -31,10 +31,6 @@ from bot.platforms.slack.client import make_client
 from bot.platforms.slack.server import serve
 from bot.platforms.slack.transport import PLATFORM as SLACK
 from bot.platforms.slack.transport import SlackTransport
-from bot.platforms.teams.connector import Connector
-from bot.platforms.teams.server import check_teams_settings, serve_teams, wire
-from bot.platforms.teams.transport import PLATFORM as TEAMS
-from bot.platforms.teams.transport import SEND_RATE
 from bot.scheduling import housekeeping
 from bot.scheduling.registry import check_settings
 from bot.scheduling.scheduler import describe_schedules, next_run, run_now
@@ -167,6 +163,9 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.teams:
+        # imported here: the Teams SDK (FastAPI, uvicorn, msal) takes about 2 s to load, which no other command needs
+        from bot.platforms.teams.server import check_teams_settings, serve_teams  # noqa: PLC0415
+
         check_teams_settings(settings)
         if not args.no_worker:
             check_settings(settings)
@@ -202,6 +201,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
     if args.teams:
+        from bot.platforms.teams.connector import Connector  # noqa: PLC0415 - see _serve
+        from bot.platforms.teams.server import check_teams_settings, wire  # noqa: PLC0415
+        from bot.platforms.teams.transport import PLATFORM as TEAMS  # noqa: PLC0415
+        from bot.platforms.teams.transport import SEND_RATE  # noqa: PLC0415
+
         check_teams_settings(settings)
         check_settings(settings)
         return run_worker(

@@ -1,18 +1,21 @@
 """``kiun serve --teams``: uvicorn serving ``POST /api/messages`` (the SDK app), ``GET /healthz`` and ``GET /metrics``,
 with the scheduler, the deferred runner and the outbox sender delivering to Teams (unless ``--no-worker``).
 
-Start-up waits for the database (``bot.cli.connect.wait_for_core``) before it listens. Shutdown on SIGTERM/SIGINT
-(uvicorn's own handling): stop accepting, finish the requests in flight and the work they started, then stop the
-workers; what is not yet sent stays in the outbox.
+Start-up waits for the database (``bot.cli.connect.wait_for_core``) before it listens. Shutdown on SIGTERM/SIGINT:
+uvicorn stops accepting and finishes the requests in flight, then the work they started and the workers finish;
+what is not yet sent stays in the outbox; the exit code is 0.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import signal
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import uvicorn
@@ -49,6 +52,15 @@ def wire(core: Core, connector: Connector) -> TeamsTransport:
     return TeamsTransport(core, connector, core.settings.kiun_locale)
 
 
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: kiun stops it (and its workers) and exits 0, where uvicorn would
+    raise the signal again after shutting down."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 class TeamsServer:
     """kiun for Teams on ``host:port`` (0: a free port), in a thread of its own (:meth:`start`, :meth:`stop`)
     or in the caller's (:meth:`run`)."""
@@ -65,7 +77,7 @@ class TeamsServer:
 
         def server_factory(app: FastAPI) -> uvicorn.Server:
             config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
-            self.server = uvicorn.Server(config)
+            self.server = _Server(config)
             return self.server
 
         self.adapter = GuardedAdapter(core, self.metrics, server_factory=server_factory)
@@ -96,7 +108,9 @@ class TeamsServer:
         await self.adapter.start(self.port)
 
     def run(self) -> None:
-        """Serve until SIGTERM/SIGINT (uvicorn's handlers), then finish the work in flight."""
+        """Serve until SIGTERM/SIGINT, then finish the requests and work in flight."""
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: self._exit())
         if self.workers is not None:
             self.workers.start()
         try:
@@ -117,9 +131,12 @@ class TeamsServer:
             raise RuntimeError("the Teams server did not start")
         return self
 
-    def stop(self) -> None:
+    def _exit(self) -> None:
         if self.server is not None:
             self.server.should_exit = True
+
+    def stop(self) -> None:
+        self._exit()
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._finish()
