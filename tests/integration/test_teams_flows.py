@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.common.paths import content_dir
 from bot.features.lessons.jobs import post_fact, post_lesson
 from bot.features.qa.ingest import add_paths
-from bot.models import Idea, IdeaVote, PollAnswer, PollRun, QuizAnswer
+from bot.models import Idea, IdeaComment, IdeaVote, PollAnswer, PollRun, QuizAnswer
 from tests.fakes.teams_connector import Conversation
 from tests.integration.teams_harness import (
     ADMIN_AAD,
@@ -247,3 +247,21 @@ def test_in_a_group_chat_kiun_answers_after_a_mention_in_the_chat_itself(teams: 
     assert teams.post(helped).status_code == 200
     [help_answer] = teams.posted(teams.chat(staff), 1)  # meant for one person: their 1:1 chat, not the group
     assert "idea" in card_text(card_of(help_answer)) and len(teams.connector.activities(chat)) == 1
+
+
+def test_a_mention_in_an_idea_posts_thread_is_a_comment(teams: TeamsClient) -> None:
+    proposer, colleague = teams.person(), teams.person()
+    teams.say(proposer, "idea 会議の議事録を自動で作る")
+    teams.deliver()
+    post, _ = newest_card(teams, TEAM)
+    reply = teams.activity(colleague, teams.in_channel(root=post["id"]), text="<at>kiun</at> 音声認識を試したいです")
+    reply["entities"] = [{"type": "mention", "text": "<at>kiun</at>", "mentioned": reply["recipient"]}]
+    assert teams.post(reply).status_code == 200
+    wait_for(lambda: _comments(teams))
+    assert _comments(teams) == ["音声認識を試したいです"]
+    assert len(teams.connector.activities(TEAM)) == 1  # stored quietly: nothing posted
+
+
+def _comments(teams: TeamsClient) -> list[str]:
+    with teams.core.sessions() as session:
+        return list(session.scalars(select(IdeaComment.text)))

@@ -12,7 +12,8 @@ re-sent invoke never votes twice.
 
 - Messages: in the 1:1 chat the words of Slack's commands (``kiun help``, ``idea …``, ``ask …``; a leading slash
   is optional), ``help``/``ヘルプ``, ``home``/``ホーム``; anything else is a question for Q&A. In a channel or group
-  chat the same after an @mention, answered in the post's thread.
+  chat the same after an @mention, answered in the post's thread (a group chat has none: in the chat); an
+  @mention in the thread of a post in the ideas channel is a comment on that idea.
 - Card buttons (``Action.Execute``): the router's answer replaces the card for the person who pressed it (the
   card as kiun posted it, with the answer under it); what changes for everyone (an idea's vote count) is edited
   through the outbox.
@@ -258,6 +259,17 @@ class Handlers:
                 return
             reply = self._dispatch(request)
             to = destination(request, reply)
+        elif (
+            within is not None
+            and within.id != raw.get("id")
+            and seen.channel_id == self.core.settings.kiun_ideas_channel
+        ):
+            # a reply in the thread of a post in the ideas channel: a comment on that idea (stored, not answered)
+            request = self._request("thread", seen, channel=here, thread=within, text=clean)
+            answer = self.router.dispatch_thread(self.core, request)
+            if answer is not None:
+                self._send(within, answer, raw)
+            return
         else:  # a question, answered where it was asked
             request = self._request("message", seen, channel=here, thread=within, text=clean)
             reply = self._dispatch(request)
