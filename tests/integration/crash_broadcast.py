@@ -26,6 +26,7 @@ from bot.features.polls.templates import get_template
 from bot.models import OutboxMessage, Schedule
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.directory import SlackDirectory
+from bot.platforms.slack.transport import PLATFORM
 from bot.scheduling.scheduler import sync_schedules
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.integration.processes import KiunProcess, start_kiun
@@ -70,7 +71,7 @@ def open_poll(core: Core, fake: FakeSlackAPI, members: int) -> tuple[int, list[s
     sync_schedules(core)
     with transaction(core.sessions) as session:
         session.execute(update(Schedule).values(enabled=False))
-    core.directory = SlackDirectory(make_client(core.settings))
+    core.directory, core.platform = SlackDirectory(make_client(core.settings)), PLATFORM  # as kiun serve wires it
     run = open_run(core, get_template("dx-momentum"), core.local_now().date())
     return run.id, users
 
