@@ -32,5 +32,5 @@ def test_the_set_has_the_documents_and_questions_the_issue_asks_for(tmp_path: Pa
 def test_built_pdfs_have_a_text_layer_with_page_numbers(tmp_path: Path) -> None:
     plan = next(path for path in materialize(tmp_path) if path.name == "dx-plan.pdf")
     parts = extract(plan.name, plan.read_bytes()).parts
-    assert [part.page for part in parts] == [1, 2, 3, 4, 5]
-    assert "DX基礎研修" in parts[3].text
+    assert sorted({part.page for part in parts}) == [1, 2, 3, 4, 5]
+    assert any(part.page == 4 and "DX基礎研修を年2回実施する。" in part.text for part in parts)

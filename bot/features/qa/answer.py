@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from openai.types.chat import ChatCompletionMessageParam
 from sqlalchemy import func, select
@@ -49,9 +49,11 @@ class Citation:
     title: str
     section: str
     page: int | None
+    dated: date | None = None
 
     def as_dict(self) -> dict:
-        return {"doc": self.doc, "title": self.title, "section": self.section, "page": self.page}
+        date_text = self.dated.isoformat() if self.dated else None
+        return {"doc": self.doc, "title": self.title, "section": self.section, "page": self.page, "date": date_text}
 
 
 @dataclass
@@ -146,7 +148,7 @@ def _answer(core: Core, question: str, found: list[Hit], lang: str, context: str
         return fallback
     used = sorted(set(cited))
     body = literal(text.replace(NOTICE, "").strip())
-    sources = "\n".join(_source_line(n, passages[n - 1]) for n in used)
+    sources = "\n".join(_source_line(n, passages[n - 1], lang) for n in used)
     text = f"{body}\n\n**{t('ask.sources', lang)}**\n{sources}\n_{NOTICE}_"
     return Answer("llm", text, True, [_citation(passages[n - 1]) for n in used])
 
@@ -211,7 +213,7 @@ def extractive(question: str, found: list[Hit], lang: str, context: str = "") ->
             lines.append(f"> {literal(item)}")
             quoted_items.update((rank, piece) for piece in japanese.sentences(item))
     quotes = "\n".join(lines)
-    sources = "\n".join(_source_line(number[rank], found[rank]) for rank in used)
+    sources = "\n".join(_source_line(number[rank], found[rank], lang) for rank in used)
     text = f"{t('ask.extractive_intro', lang)}\n{quotes}\n\n**{t('ask.sources', lang)}**\n{sources}"
     return Answer("extractive", text, True, [_citation(found[rank]) for rank in used])
 
@@ -233,14 +235,24 @@ def _sentences_with_lists(text: str) -> list[tuple[str, list[str]]]:
     return out
 
 
-def _source_line(n: int, hit: Hit) -> str:
+def _source_line(n: int, hit: Hit, lang: str) -> str:
     where = " — ".join(part for part in (hit.title, hit.section) if part)
     page = f" p.{hit.page}" if hit.page else ""
-    return f"[{n}] {literal(where)}{page}（`{literal(hit.source)}`）"
+    return f"[{n}] {literal(where)}{page}{dated_label(hit, lang)}（`{literal(hit.source)}`）"
+
+
+def dated_label(hit: Hit, lang: str) -> str:
+    """`` · 2024年4月1日施行`` (the date the document gives), `` · ファイルの日付 2024年4月1日``, or nothing."""
+    if hit.dated is None:
+        return ""
+    day = t("ask.date", lang, year=hit.dated.year, month=hit.dated.month, day=hit.dated.day)
+    if hit.dated_by == "file":
+        return " · " + t("ask.dated_file", lang, date=day)
+    return " · " + t("ask.dated", lang, date=day, word=literal(hit.dated_by))
 
 
 def _citation(hit: Hit) -> Citation:
-    return Citation(hit.source, hit.title, hit.section, hit.page)
+    return Citation(hit.source, hit.title, hit.section, hit.page, hit.dated)
 
 
 def day_start(core: Core) -> datetime:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -46,6 +47,8 @@ class Hit:
     section: str
     page: int | None
     text: str
+    dated: date | None = None  # the document's date (see QaDocument.dated) and the word with it
+    dated_by: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -53,6 +56,7 @@ class Hit:
             "title": self.title,
             "section": self.section,
             "page": self.page,
+            "date": self.dated.isoformat() if self.dated else None,
             "score": round(self.score, 4),
             "text": self.text,
         }
@@ -164,16 +168,16 @@ def hits(session: Session, ranking: list[tuple[int, float]]) -> list[Hit]:
     if not ids:
         return []
     rows = session.execute(
-        select(QaChunk, QaDocument.source, QaDocument.title)
+        select(QaChunk, QaDocument.source, QaDocument.title, QaDocument.dated, QaDocument.dated_by)
         .join(QaDocument, QaDocument.id == QaChunk.document_id)
         .where(QaChunk.id.in_(ids))
     ).all()
-    by_id = {chunk.id: (chunk, source, title) for chunk, source, title in rows}
+    by_id = {row[0].id: row for row in rows}
     out = []
     for chunk_id, score in ranking:
         if chunk_id in by_id:
-            chunk, source, title = by_id[chunk_id]
-            out.append(Hit(chunk_id, score, source, title, chunk.section, chunk.page, chunk.text))
+            chunk, source, title, dated, dated_by = by_id[chunk_id]
+            out.append(Hit(chunk_id, score, source, title, chunk.section, chunk.page, chunk.text, dated, dated_by))
     return out
 
 
