@@ -16,7 +16,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from bot.common import japanese
+from bot.features.qa import synonyms
 from bot.features.qa.models import QaChunk, QaDocument, QaPosting
+from bot.features.qa.synonyms import Match
 
 K1 = 1.2
 B = 0.75
@@ -189,10 +191,13 @@ def content_terms(query: str) -> list[str]:
     return meaningful or terms
 
 
-def coverage(session: Session, query: str, hit_list: list[Hit], top: int = 3) -> float:
+def coverage(
+    session: Session, query: str, hit_list: list[Hit], found: list[Match] | None = None, top: int = 3
+) -> float:
     """Confidence (0–1): the IDF-weighted share of the query's meaningful terms found in the best passage
     (among the first ``top``). Rare terms the documents never mention weigh most, so an off-topic question
-    whose only overlap is common words scores low."""
+    whose only overlap is common words scores low. A word of the query with synonyms (``found``) counts where
+    any of them occurs."""
     terms = content_terms(query)
     if not terms or not hit_list:
         return 0.0
@@ -201,6 +206,7 @@ def coverage(session: Session, query: str, hit_list: list[Hit], top: int = 3) ->
     total = sum(weights.values()) or 1.0
     best = 0.0
     for hit in hit_list[:top]:
-        present = set(japanese.terms(indexed_text(hit.title, hit.section, hit.text)))
+        text = japanese.normalize(indexed_text(hit.title, hit.section, hit.text))
+        present = set(japanese.terms(synonyms.augment(text, found or [])))
         best = max(best, sum(w for term, w in weights.items() if term in present) / total)
     return best

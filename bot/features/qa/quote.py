@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from bot.common import japanese
+from bot.features.qa import synonyms
 from bot.features.qa.index import Hit
 
 # (answer type, what in a question asks for it, what in a sentence holds it); after NFKC.
@@ -123,7 +124,8 @@ def candidates(question: str, hits: list[Hit], context: str = "") -> list[Candid
     as its topic テレワーク, tells none of them apart; 介護 does. A thread's earlier question (``context``)
     counts a third."""
     pool = [(rank, hit, order, unit) for rank, hit in enumerate(hits) for order, unit in enumerate(units(hit.text))]
-    texts = [_compact(unit[0]) for _, _, _, unit in pool]
+    found_synonyms = synonyms.matches(question)
+    texts = [synonyms.augment(_compact(unit[0]), found_synonyms) for _, _, _, unit in pool]
     words = _words(question) + [(grams, weight / 3) for grams, weight in _words(context)]
     n = len(pool) or 1
     weighted = [
@@ -143,7 +145,7 @@ def candidates(question: str, hits: list[Hit], context: str = "") -> list[Candid
             asked = ""
         if is_question:
             asked = own
-        around = _compact(f"{hit.title}\n{hit.section}") + "\n" + asked
+        around = synonyms.augment(_compact(f"{hit.title}\n{hit.section}"), found_synonyms) + "\n" + asked
         found = share(own)
         if not found and not share(around):
             continue
