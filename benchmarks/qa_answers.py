@@ -36,7 +36,7 @@ from retrieval import load as load_jsquad  # noqa: E402
 
 from bot.app.core import Core  # noqa: E402
 from bot.common import japanese  # noqa: E402
-from bot.features.qa.answer import CONFIDENCE_THRESHOLD, extractive  # noqa: E402
+from bot.features.qa.answer import CONFIDENCE_THRESHOLD, answerable, extractive  # noqa: E402
 from bot.features.qa.ingest import add_bytes, add_paths, remove  # noqa: E402
 from bot.features.qa.search import search_with_confidence  # noqa: E402
 from tests.fixtures.municipal import Question, load, materialize  # noqa: E402
@@ -80,7 +80,8 @@ def _compact(text: str) -> str:
 
 def ask(core: Core, question: Question) -> Result:
     started = time.perf_counter()
-    found, confidence = search_with_confidence(core, question.text)
+    found, coverage = search_with_confidence(core, question.text)
+    confidence = answerable(question.text, found, coverage)
     answer = extractive(question.text, found, "ja")
     ms = (time.perf_counter() - started) * 1000
     sources = {n: Path(c.doc).name for n, c in enumerate(answer.citations, start=1)}
@@ -135,18 +136,21 @@ def report(results: list[Result], threshold: float | dict[int, float], kinds: di
     )
 
 
-def best_threshold(pairs: list[tuple[float, bool, bool]]) -> float:
-    """The threshold with the best balanced accuracy over (confidence, answerable, right-when-answered) items;
-    among ties the middle one."""
-    answerable = [(c, right) for c, a, right in pairs if a]
-    other = [c for c, a, _ in pairs if not a]
+Pairs = list[tuple[float, bool, bool]]  # (confidence, answerable, right when answered)
 
-    def balanced(t: float) -> float:
-        hit = sum(1 for c, right in answerable if right and c >= t) / max(1, len(answerable))
+
+def best_threshold(*sets: Pairs) -> float:
+    """The threshold with the best balanced accuracy (answerable answered right, unanswerable refused), averaged
+    over the sets (each set counts the same, whatever its size); among ties the middle one."""
+
+    def balanced(pairs: Pairs, t: float) -> float:
+        answerable_ = [(c, right) for c, a, right in pairs if a]
+        other = [c for c, a, _ in pairs if not a]
+        hit = sum(1 for c, right in answerable_ if right and c >= t) / max(1, len(answerable_))
         refused = sum(1 for c in other if c < t) / max(1, len(other))
         return (hit + refused) / 2
 
-    values = [balanced(t) for t in THRESHOLDS]
+    values = [sum(balanced(pairs, t) for pairs in sets if pairs) / len(sets) for t in THRESHOLDS]
     best = [t for t, v in zip(THRESHOLDS, values, strict=True) if v >= max(values) - 1e-9]
     return best[len(best) // 2]
 
@@ -166,9 +170,11 @@ def jsquad_pairs(url: str, path: Path, sample: int = 300) -> list[tuple[float, b
     outside = [q for t, _, qs in paragraphs if t not in kept for q in qs]
     pairs = []
     for question, gold in rng.sample(inside, sample):
-        found, confidence = search_with_confidence(core, question)
-        pairs.append((confidence, True, gold in [hit.source for hit in found[:3]]))
-    pairs += [(search_with_confidence(core, q)[1], False, False) for q in rng.sample(outside, sample)]
+        found, coverage = search_with_confidence(core, question)
+        pairs.append((answerable(question, found, coverage), True, gold in [hit.source for hit in found[:3]]))
+    for question in rng.sample(outside, sample):
+        found, coverage = search_with_confidence(core, question)
+        pairs.append((answerable(question, found, coverage), False, False))
     core.close()
     return pairs
 
@@ -237,10 +243,13 @@ def held_out(args, core: Core, dev, results: list[Result], url: str) -> None:
     for k in range(args.folds):
         pairs = [(r.confidence, bool(r.question.docs), r.right) for i, r in enumerate(results) if item_fold[i] != k]
         pairs += [(r.confidence, False, False) for fold, r in removed if fold != k]
-        t = best_threshold(pairs + extra)
+        t = best_threshold(pairs, extra) if extra else best_threshold(pairs)
         fitted.append(t)
         thresholds.update({i: t for i in item_fold if item_fold[i] == k})
-    print(f"\nheld out by document, {args.folds} folds; thresholds fitted per fold: {fitted}")
+    every = [(r.confidence, bool(r.question.docs), r.right) for r in results]
+    every += [(r.confidence, False, False) for _, r in removed]
+    print(f"\nthreshold fitted on all questions: {best_threshold(every, extra) if extra else best_threshold(every)}")
+    print(f"held out by document, {args.folds} folds; thresholds fitted per fold: {fitted}")
     print("(fitted on the other folds' questions" + (" and JSQuAD" if extra else "") + ")\n")
     report(results, thresholds, dev.kinds)
     refused = sum(1 for k, r in removed if not r.answered(fitted[k]))

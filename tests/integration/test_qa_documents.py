@@ -29,7 +29,13 @@ def city(core: Core, tmp_path: Path) -> Core:
 @pytest.mark.parametrize(
     ("question", "doc", "quoted"),
     [
+        ("介護をしている職員はテレワークを週何日までできますか", "telework-kitei.txt", "週4日まで実施できる"),
+        ("DX研修は年に何回ありますか", "dx-plan.pdf", "DX基礎研修を年2回実施する"),
         ("住民票の写しの手数料はいくらですか", "fees.xlsx", "住民票の写し / 手数料: 300円"),
+        ("出張先で公共Wi-Fiを使ってもよいですか", "ict-faq.html", "公共Wi-Fiへの接続は禁止しています"),
+        ("新しい電子申請フォームは審査に何日かかりますか", "denshi-shinsei-manual.txt", "審査には3営業日かかる"),
+        ("省エネ家電補助は先着何件までですか", "", "先着400件"),
+        ("課内で作る文書にハンコはいりますか", "bunsho-kitei.html", "押印を要しない"),  # a synonym
         ("事業所に生ごみ処理機を入れる場合、補助の上限は？", "namagomi-youryou.docx", "補助上限額: 200万円"),
         ("LED照明の補助は最大いくらまで出ますか", "shoene-hojo.md", "上限1万円"),
     ],
@@ -41,6 +47,12 @@ def test_each_kind_of_document_answers_with_the_line_that_answers(
     assert answer.mode == "extractive" and answer.answered
     assert not doc or Path(answer.citations[0].doc).name == doc
     assert quoted in plain(answer.text)
+
+
+@pytest.mark.parametrize("question", ["職員駐車場の月額料金はいくらですか", "選挙の期日前投票はどこでできますか"])
+def test_a_question_the_documents_do_not_answer_is_refused(city: Core, question: str) -> None:
+    answer = qa.ask(city, question, "U1", quota=False)
+    assert answer.mode == "refused" and not answer.answered and answer.confidence < qa.CONFIDENCE_THRESHOLD
 
 
 def test_citations_show_the_documents_date(city: Core) -> None:

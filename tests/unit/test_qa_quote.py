@@ -4,7 +4,7 @@ the kind of fact asked for."""
 from __future__ import annotations
 
 from bot.features.qa import quote
-from bot.features.qa.answer import extractive
+from bot.features.qa.answer import answerable, extractive
 from bot.features.qa.index import Hit
 
 
@@ -70,3 +70,11 @@ def test_answer_types_from_the_question() -> None:
     [amount] = quote.answer_types("いくらですか")
     assert amount.search("300円") and not amount.search("300人")
     assert any(hold.search("3日分") for hold in quote.answer_types("何日分ありますか"))
+
+
+def test_confidence_is_low_when_no_sentence_holds_the_fact_asked_for() -> None:
+    library = hit("蔵書点検のため、中央図書館を休館します。\n休館中の返却は、ブックポストをご利用ください。", "■ 休館")
+    asked_count = answerable("図書館の本は何冊まで借りられますか", [library], coverage=1.0)
+    asked_where = answerable("図書館の休館中、本はどこに返せばいいですか", [library], coverage=1.0)
+    assert asked_count < asked_where
+    assert quote.best_share("図書館の本は何冊まで借りられますか", []) == 0.0

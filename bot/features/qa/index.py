@@ -185,8 +185,13 @@ def hits(session: Session, ranking: list[tuple[int, float]]) -> list[Hit]:
 
 def content_terms(query: str) -> list[str]:
     """The query's terms that carry meaning: words and bigrams without hiragana (particles and endings such as
-    の役, 割は, ですか carry little), minus question words; all terms when that leaves nothing."""
-    terms = [term for term in japanese.query_terms(query) if term not in QUESTION_WORDS]
+    の役, 割は, ですか carry little), minus question words and terms with the question kanji 何 or 誰 (何回,
+    何日: the documents hold answers, not questions); all terms when that leaves nothing."""
+    terms = [
+        term
+        for term in japanese.query_terms(query)
+        if term not in QUESTION_WORDS and not any(char in QUESTION_CHARS for char in term)
+    ]
     meaningful = [term for term in terms if not any(japanese.is_kana_only(char) for char in term)]
     return meaningful or terms
 

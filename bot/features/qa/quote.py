@@ -50,7 +50,8 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ("who", r"誰|だれ|どなた|決裁権者|対象者|どんな人", r"長|者|職員|課|係|全員"),
         (
             "rule",
-            r"てもいい|てもよい|でもいい|でもよい|ていい|ますか$|できますか|必要ですか|OK|ok|可能|大丈夫|だめ|ダメ|いけない|いりますか|要りますか|対象になりますか",
+            r"てもいい|てもよい|でもいい|でもよい|ていい|できますか|できる\?|必要ですか|ok|可能|大丈夫|だめ|ダメ|いけない"
+            r"|いりますか|要りますか|対象になりますか|対象ですか",
             r"できる|できない|できます|できません|禁止|してはならない|してはいけません|ない(?:こと|で)|不要|必要|要しない"
             r"|対象外|対象と|限り|ならない|可|不可|しない|てください|しなければ|ものとする|原則",
         ),
@@ -201,6 +202,15 @@ def units(text: str) -> list[tuple[str, list[str], bool]]:
         pieces = sentences(line)
         out.extend((piece, items if n == len(pieces) - 1 else [], question) for n, piece in enumerate(pieces))
     return out
+
+
+def best_share(question: str, chosen: list[Candidate]) -> float:
+    """How well the best quoted sentence answers (0–1): its score over the most a sentence can score for
+    this question (its words, its context, and the kind of fact asked for when one is)."""
+    if not chosen:
+        return 0.0
+    most = WORDS + CONTEXT + (TYPE if answer_types(question) else 0.0)
+    return max(0.0, min(1.0, max(c.score for c in chosen) / most))
 
 
 def choose(question: str, hits: list[Hit], limit: int, context: str = "") -> list[Candidate]:
