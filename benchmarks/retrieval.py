@@ -141,7 +141,7 @@ def calibrate(url: str, paragraphs: list[tuple[str, str, list[str]]], sample: in
     print(f"{len(scores_in)} answerable questions (article indexed), {len(scores_out)} unanswerable (article not)\n")
     print("| threshold | answerable answered | unanswerable refused | balanced accuracy |")
     print("|---|---|---|---|")
-    for threshold in (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8):
+    for threshold in sorted({0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, CONFIDENCE_THRESHOLD}):
         answered = sum(s >= threshold for s in scores_in) / len(scores_in)
         refused = sum(s < threshold for s in scores_out) / len(scores_out)
         mark = " ← kiun" if abs(threshold - CONFIDENCE_THRESHOLD) < 1e-9 else ""

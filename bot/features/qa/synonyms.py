@@ -38,7 +38,7 @@ class SynonymsFile(ContentModel):
                 key = japanese.normalize(word).replace(" ", "")
                 if len(key) < 2 and not key.isascii():
                     raise Invalid(f"「{word}」 is too short (at least two characters)", g, w)
-                if key in seen:
+                if key in seen and seen[key] != g:  # within a group, spelling variants (受け取/受取) are fine
                     raise Invalid(f"「{word}」 is already in group {seen[key] + 1}; a word belongs to one group", g, w)
                 seen[key] = g
         return groups
@@ -69,7 +69,8 @@ def _parse(path: Path) -> tuple[tuple[tuple[str, ...], ...], list[Problem]]:
     spec, problems = validate(SynonymsFile, data, path, "the synonym list")
     if spec is None:
         return (), problems
-    return tuple(tuple(japanese.normalize(w).replace(" ", "") for w in group) for group in spec.groups), problems
+    normalized = (dict.fromkeys(japanese.normalize(w).replace(" ", "") for w in group) for group in spec.groups)
+    return tuple(tuple(group) for group in normalized), problems
 
 
 def groups(path: Path | None = None) -> tuple[tuple[str, ...], ...]:
