@@ -12,7 +12,9 @@ threshold is fitted on the other folds' questions (and, with ``--jsquad``, JSQuA
 and the fold's questions are scored with it; then each fold's documents are removed from the index and their
 questions, which the remaining documents do not answer, must be refused.
 
-    python benchmarks/qa_answers.py [--folds 5] [--jsquad PATH] [--database-url URL] [--verbose]
+``--pdf-pages N`` also times the ingestion of one N-page PDF (the plan's pages repeated).
+
+    python benchmarks/qa_answers.py [--folds 5] [--jsquad PATH] [--pdf-pages 200] [--database-url URL] [--verbose]
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from bot.common import japanese  # noqa: E402
 from bot.features.qa.answer import CONFIDENCE_THRESHOLD, answerable, extractive  # noqa: E402
 from bot.features.qa.ingest import add_bytes, add_paths, remove  # noqa: E402
 from bot.features.qa.search import search_with_confidence  # noqa: E402
-from tests.fixtures.municipal import Question, load, materialize  # noqa: E402
+from tests.fixtures.municipal import SOURCES, Question, load, materialize, plan_pdf  # noqa: E402
 
 THRESHOLDS = [round(0.30 + 0.01 * i, 2) for i in range(51)]
 
@@ -185,6 +187,7 @@ def main() -> int:
     parser.add_argument("--jsquad", type=Path, default=None, help="JSQuAD validation JSON: fit thresholds on it too")
     parser.add_argument("--database-url", default=None, help="database to use (default: a temporary SQLite file)")
     parser.add_argument("--verbose", action="store_true", help="print every question that is not right")
+    parser.add_argument("--pdf-pages", type=int, default=0, help="also time ingesting one PDF of this many pages")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="kiun-qa-answers-"))
     url = args.database_url or f"sqlite:///{workdir}/qa.db"
@@ -214,7 +217,24 @@ def main() -> int:
     if args.folds:
         held_out(args, core, dev, results, url)
     core.close()
+    if args.pdf_pages:
+        pdf_ingestion(args.pdf_pages, workdir)
     return 0
+
+
+def pdf_ingestion(pages: int, workdir: Path) -> None:
+    """Time the ingestion of one ``pages``-page PDF (the development set's plan, its pages repeated)."""
+    head, _, body = (SOURCES / "dx-plan.pdf.txt").read_text(encoding="utf-8").partition("===page===")
+    plan = body.split("===page===")
+    path = workdir / "long-plan.pdf"
+    path.write_bytes(plan_pdf(head + "".join("===page===" + plan[i % len(plan)] for i in range(pages - 1))))
+    core = fresh_core(f"sqlite:///{workdir}/pdf.db")
+    started = time.perf_counter()
+    [outcome] = add_paths(core, [path], added_by="benchmark")
+    seconds = time.perf_counter() - started
+    core.close()
+    size = path.stat().st_size // 1024
+    print(f"\none {pages}-page PDF ({size} KiB): {outcome.status}, {outcome.chunks} passages in {seconds:.1f} s")
 
 
 def held_out(args, core: Core, dev, results: list[Result], url: str) -> None:
