@@ -48,3 +48,12 @@ def test_the_quoted_sentence_counts_synonyms_as_the_questions_words() -> None:
     rule = Hit(1, 1.0, "rule.txt", "規程", "第8条", None, "一　公衆無線LANに接続しないこと。\n二　画面を見せないこと。")
     [best] = quote.choose("在宅勤務中にカフェのフリーWi-Fiにつないでもいいですか", [rule], 1)  # the bundled list
     assert best.sentence == "一　公衆無線LANに接続しないこと。"
+
+
+def test_a_citys_content_folder_without_a_list_uses_the_bundled_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIUN_CONTENT_DIR", str(tmp_path))
+    assert synonyms.synonyms_path() == synonyms.synonyms_path(bundled("content"))
+    own = write(tmp_path, "groups:\n  - [テレワーク, 在宅勤務]\n")
+    assert synonyms.synonyms_path() == own and len(synonyms.groups()) == 1

@@ -2,8 +2,9 @@
 
 A question that holds a word of a group is also searched with the group's other words; its confidence and the
 quoted sentence count the word as found where any word of its group is. The file is read again when it
-changes (by modification time); :func:`check_synonyms` reports its problems with line numbers (``kiun content
-check``), and a broken file counts as an empty list (the problem is logged at start-up).
+changes (by modification time); a city's content folder without the file uses the bundled one.
+:func:`check_synonyms` reports its problems with line numbers (``kiun content check``); a broken file counts
+as an empty list (the problem is logged at start-up).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pydantic import Field, field_validator
 
 from bot.common import japanese
 from bot.common.content_files import ContentError, ContentModel, Invalid, Problem, load_yaml, short_text, validate
-from bot.common.paths import content_dir
+from bot.common.paths import bundled, content_dir
 
 FILENAME = Path("qa") / "synonyms.yml"
 MAX_WORD = 30
@@ -53,7 +54,10 @@ class Match:
 
 
 def synonyms_path(root: Path | None = None) -> Path:
-    return (root or content_dir()) / FILENAME
+    """The list in ``root`` (default: the content folder); a city's own content folder without one uses the
+    bundled list."""
+    path = (root or content_dir()) / FILENAME
+    return path if root is not None or path.exists() else bundled("content") / FILENAME
 
 
 def check_synonyms(root: Path | None = None) -> list[Problem]:
