@@ -94,3 +94,9 @@ def test_html_tables_become_rows_with_headers() -> None:
     assert [(p.section, p.text) for p in extract("fees.html", html.encode()).parts] == [
         ("料金 > 別表第1", "部屋: 大ホール / 料金: 6000円")
     ]
+
+
+def test_an_html_table_of_labels_and_values_keeps_each_label() -> None:
+    html = "<h1>窓口</h1><table><tr><th>受付時間</th><td>8:30〜17:15</td></tr>"
+    html += "<tr><th>場所</th><td>本庁舎1階</td></tr></table>"
+    assert extract("counter.html", html.encode()).parts[0].text == "受付時間: 8:30〜17:15\n場所: 本庁舎1階"

@@ -194,6 +194,7 @@ class _HtmlText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.lines: list[Entry] = []
         self._rows: list[list[str]] | None = None  # inside a table: its rows of cells
+        self._heads: list[list[bool]] = []  # whether each cell is a <th>
         self._cell: list[str] | None = None
         self.title = ""
         self._skip = 0
@@ -206,16 +207,16 @@ class _HtmlText(HTMLParser):
         if tag in self.SKIP:
             self._skip += 1
         elif self._rows is not None and tag in ("tr", "td", "th"):
-            if tag == "tr":
+            if tag == "tr" or not self._rows:
                 self._rows.append([])
-            else:
+                self._heads.append([])
+            if tag != "tr":
                 self._cell = []
-                if not self._rows:
-                    self._rows.append([])
                 self._rows[-1].append("")
+                self._heads[-1].append(tag == "th")
         elif tag == "table" and self._rows is None:
             self._flush()
-            self._rows = []
+            self._rows, self._heads = [], []
         elif tag == "title":
             self._in_title = True
         elif re.fullmatch(r"h[1-6]", tag):
@@ -234,7 +235,7 @@ class _HtmlText(HTMLParser):
             self._cell = None
         elif tag == "table" and self._rows is not None:
             self._flush()
-            for text, literal in structure.table_lines(self._rows):
+            for text, literal in structure.table_lines(self._rows, self._row_headers()):
                 self.lines.append((0, Line(text, literal=literal)))
             self._rows = self._cell = None
         elif tag == "title":
@@ -242,6 +243,11 @@ class _HtmlText(HTMLParser):
         elif re.fullmatch(r"h[1-6]", tag) or tag in self.BLOCKS:
             self._flush()
             self._item = self._item and tag != "li"
+
+    def _row_headers(self) -> bool:
+        """No row is all <th> (no column headers) and the rows start with a <th>: a label | value table."""
+        rows = [heads for heads in self._heads if len(heads) >= 2]
+        return bool(rows) and not any(all(heads) for heads in rows) and all(heads[0] for heads in rows)
 
     def handle_data(self, data: str) -> None:
         if self._in_title:

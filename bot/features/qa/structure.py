@@ -225,10 +225,14 @@ _UNIT = re.compile(r"^(.*?)\s*[(（]([^()（）]{1,4})[)）]$")
 _NUMBER = re.compile(r"^[0-9０-９,，.]+$")
 
 
-def table_lines(rows: list[list[str]]) -> list[tuple[str, bool]]:
+def table_lines(rows: list[list[str]], row_headers: bool = False) -> list[tuple[str, bool]]:
     """A table as lines: each data row ``header: value / header: value`` (a header's unit in brackets goes
     after a number: 手数料（円） 300 → ``手数料: 300円``); a row with one cell (a title above the table) as a
-    caption line, flagged False (it may be a heading); row lines flagged True."""
+    caption line, flagged False (it may be a heading); row lines flagged True. With ``row_headers`` (an HTML
+    table whose rows start with a ``<th>``: 受付時間 | 8:30〜17:15) each row is ``label: value``."""
+    if row_headers:
+        labelled = [[re.sub(r"\s+", " ", cell or "").strip() for cell in row] for row in rows]
+        return [(f"{row[0]}: {' / '.join(c for c in row[1:] if c)}", True) for row in labelled if row and row[0]]
     out: list[tuple[str, bool]] = []
     header: list[str] | None = None
     for raw in rows:
