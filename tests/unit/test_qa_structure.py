@@ -100,3 +100,8 @@ def test_an_html_table_of_labels_and_values_keeps_each_label() -> None:
     html = "<h1>窓口</h1><table><tr><th>受付時間</th><td>8:30〜17:15</td></tr>"
     html += "<tr><th>場所</th><td>本庁舎1階</td></tr></table>"
     assert extract("counter.html", html.encode()).parts[0].text == "受付時間: 8:30〜17:15\n場所: 本庁舎1階"
+
+
+def test_a_pdf_line_spaced_out_character_by_character_is_read_whole() -> None:
+    [heading, body] = page_lines(["第 1 章 総 則\n本庁舎1階 市民課で受け付けます。"])
+    assert (heading.text, body.text) == ("第1章総則", "本庁舎1階 市民課で受け付けます。")

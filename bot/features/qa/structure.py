@@ -171,7 +171,7 @@ def page_lines(pages: list[str]) -> list[Line]:
     """The lines of a PDF's pages without running headers, footers and page numbers, and with lines broken
     inside a sentence joined (a line that runs to the text width and does not end a sentence continues on the
     next line, unless that one starts a heading, an item or a label)."""
-    split = [[line.strip() for line in page.splitlines() if line.strip()] for page in pages]
+    split = [[_unspaced(line.strip()) for line in page.splitlines() if line.strip()] for page in pages]
     edge_counts: dict[str, int] = {}
     for lines in split:
         for key in {_furniture_key(line) for line in lines[:EDGE_LINES] + lines[-EDGE_LINES:]}:
@@ -185,6 +185,18 @@ def page_lines(pages: list[str]) -> list[Line]:
                 continue
             kept.append(Line(line, number))
     return _join_broken(kept)
+
+
+_CJK = "\u3041-\u30ff\u3400-\u9fff\uff10-\uff5a"
+_SPACED = re.compile(f"(?<=[{_CJK}0-9]) (?=[{_CJK}0-9])")
+
+
+def _unspaced(line: str) -> str:
+    """A line a PDF's text layer spaced out character by character (「第 1 章 総 則」) without those spaces; a
+    line with only some spaces between Japanese characters keeps them (「本庁舎1階 市民課」)."""
+    pairs = sum(1 for a, b in zip(line, line[1:], strict=False) if a != " " and b != " ")
+    spaced = len(_SPACED.findall(line))
+    return _SPACED.sub("", line) if spaced >= 3 and spaced > pairs else line
 
 
 def _furniture_key(line: str) -> str:
