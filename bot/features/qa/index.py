@@ -35,7 +35,7 @@ QUESTION_WORDS = frozenset(
     japanese.terms(
         "何ですか。なんですか。いつですか。どこですか。だれですか。誰ですか。どうすればよいですか。教えてください。"
     )
-)
+) | {"ok", "ng"}  # 「…してもOK？」: the question's shape, not its topic
 
 
 @dataclass
