@@ -32,7 +32,7 @@ from sqlalchemy import text  # noqa: E402
 from bot.app.config import load_settings  # noqa: E402
 from bot.app.core import Core  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402
-from bot.features.qa.answer import CONFIDENCE_THRESHOLD  # noqa: E402
+from bot.features.qa.answer import CONFIDENCE_THRESHOLD, answerable  # noqa: E402
 from bot.features.qa.ingest import add_bytes  # noqa: E402
 from bot.features.qa.search import search, search_with_confidence  # noqa: E402
 from bot.models import Base  # noqa: E402
@@ -134,18 +134,24 @@ def calibrate(url: str, paragraphs: list[tuple[str, str, list[str]]], sample: in
     rng = random.Random(3)
     inside = [q for title, _, qs in paragraphs if title in kept for q in qs]
     outside = [q for title, _, qs in paragraphs if title not in kept for q in qs]
-    scores_in = [search_with_confidence(core, q)[1] for q in rng.sample(inside, min(sample, len(inside)))]
-    scores_out = [search_with_confidence(core, q)[1] for q in rng.sample(outside, min(sample, len(outside)))]
+    scores_in = [_confidence(core, q) for q in rng.sample(inside, min(sample, len(inside)))]
+    scores_out = [_confidence(core, q) for q in rng.sample(outside, min(sample, len(outside)))]
     core.close()
-    print("\nRefusal calibration (confidence = IDF-weighted query-term coverage of the best passage)")
+    print("\nRefusal calibration (confidence: query-term coverage of the best passage and the best quotable sentence)")
     print(f"{len(scores_in)} answerable questions (article indexed), {len(scores_out)} unanswerable (article not)\n")
     print("| threshold | answerable answered | unanswerable refused | balanced accuracy |")
     print("|---|---|---|---|")
-    for threshold in (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8):
+    for threshold in sorted({0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8, CONFIDENCE_THRESHOLD}):
         answered = sum(s >= threshold for s in scores_in) / len(scores_in)
         refused = sum(s < threshold for s in scores_out) / len(scores_out)
         mark = " ← kiun" if abs(threshold - CONFIDENCE_THRESHOLD) < 1e-9 else ""
         print(f"| {threshold:.2f}{mark} | {answered:.3f} | {refused:.3f} | {(answered + refused) / 2:.3f} |")
+
+
+def _confidence(core: Core, question: str) -> float:
+    """The answerer's confidence (retrieval coverage and the best quotable sentence), as ``ask`` computes it."""
+    found, coverage = search_with_confidence(core, question)
+    return answerable(question, found, coverage)
 
 
 def table(rows: list[tuple[str, int, float, dict[str, float]]]) -> None:

@@ -18,12 +18,13 @@ from bot.common.paths import content_dir
 from bot.features.lessons.catalogue import check_lessons
 from bot.features.lessons.facts import check_facts
 from bot.features.polls.templates import check_templates
+from bot.features.qa.synonyms import check_synonyms
 
 log = logging.getLogger(__name__)
 
 Checker = Callable[[Path], list[Problem]]
 
-CHECKERS: list[Checker] = [check_lessons, check_facts, check_templates]
+CHECKERS: list[Checker] = [check_lessons, check_facts, check_templates, check_synonyms]
 
 
 def check_all(root: Path | None = None) -> list[Problem]:
@@ -41,7 +42,7 @@ def log_problems(root: Path | None = None) -> list[Problem]:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    content = sub.add_parser("content", help="the DX office's content files (lessons, facts, polls, data)")
+    content = sub.add_parser("content", help="the DX office's content files (lessons, facts, polls, data, synonyms)")
     content_sub = content.add_subparsers(dest="content_command", required=True)
     check = content_sub.add_parser(
         "check",

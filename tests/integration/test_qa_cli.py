@@ -55,7 +55,7 @@ def test_list_remove_and_reindex(cli) -> None:
     code, _, err = cli("docs", "remove", doc_id)
     assert code == 1 and f"no document with id {doc_id}" in err
     code, out, _ = cli("docs", "reindex")
-    assert code == 0 and out.strip() == "kiun: 26 passages indexed"
+    assert code == 0 and out.strip() == "kiun: 28 passages indexed"
 
 
 def test_search_json_one_query_and_stdin_lines(cli) -> None:
@@ -65,7 +65,7 @@ def test_search_json_one_query_and_stdin_lines(cli) -> None:
     data = json.loads(line)
     assert code == 0 and data["query"] == "タブレットの貸出" and len(data["results"]) == 2
     first = data["results"][0]
-    assert set(first) == {"doc", "title", "section", "page", "score", "text"}
+    assert set(first) == {"doc", "title", "section", "page", "date", "score", "text"}
     assert first["doc"].endswith("paperless-meetings.md") and first["section"] == "1. 会議の前に > 1.2 端末の準備"
     code, out, _ = cli("docs", "search", "--json", "--limit", "1", stdin="人口\n\nテレワーク\n")
     lines = [json.loads(line) for line in out.splitlines()]
@@ -80,7 +80,7 @@ def test_ask_json_shape(cli) -> None:
     data = json.loads(out)
     assert code == 0 and set(data) == {"answered", "text", "citations", "mode"}
     assert data["answered"] is True and data["mode"] == "extractive" and "*" not in data["text"]
-    assert set(data["citations"][0]) == {"doc", "title", "section", "page"}
+    assert set(data["citations"][0]) == {"doc", "title", "section", "page", "date"}
     refused = json.loads(cli("ask", "--json", "ふるさと納税の返礼品はいつ届きますか")[1])
     assert (refused["answered"], refused["mode"], refused["citations"]) == (False, "refused", [])
     blocked = json.loads(cli("ask", "--json", "090-1234-5678 の件")[1])

@@ -102,7 +102,7 @@ def test_thumbs_down_is_recorded_and_listed_as_a_gap(kiun, sender):
 def test_admin_docs_explains_uploads(kiun, sender):
     indexed(kiun)
     body = texts(sender.command("/kiun", "admin docs", user_id=ADMIN).json())
-    assert "文書の登録" in body and "DMにファイル" in body and "登録済み: 5件の文書（34件の抜粋）です。" in body
+    assert "文書の登録" in body and "DMにファイル" in body and "登録済み: 5件の文書（36件の抜粋）です。" in body
     assert sender.command("/kiun", "admin docs").json()["text"].startswith(t("error.not_admin"))
 
 

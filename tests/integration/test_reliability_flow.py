@@ -55,7 +55,7 @@ PII = ["090-1234-5678", "taro.yamada@example.jp", my_number()]
 DOCUMENT = f"""# 会議運営ガイド
 
 ## 資料の共有
-会議資料は前日正午までに共有フォルダへ掲載します。{HOSTILE}
+会議資料は前日正午までに共有フォルダ（{HOSTILE}）へ掲載します。
 印刷は原則として行いません。
 """
 
@@ -178,7 +178,7 @@ def test_full_flow_renders_no_injected_mention_and_keeps_no_secret(
     escaped = "\n".join(payloads)
     for arrived in ("申請書を電子化 &lt;!channel&gt;", "賛成です &lt;!channel&gt;", "掲載します[1]。&lt;!channel&gt;"):
         assert arrived in escaped, arrived
-    (quoted,) = [p for p in payloads if "> 会議資料は前日正午までに共有フォルダへ掲載します。" in p]  # the document
+    (quoted,) = [p for p in payloads if "> 会議資料は前日正午までに共有フォルダ（" in p]  # the document's sentence
     assert "&lt;!" in quoted
     assert "匿名コメント10号 &lt;!channel&gt;" in escaped
 

@@ -18,6 +18,10 @@ def test_normalize_folds_width_case_and_spaces() -> None:
     assert japanese.normalize("  ＤＸ　推進\n ｶﾞｲﾄﾞ ") == "dx 推進 ガイド"
 
 
+def test_normalize_folds_old_character_forms() -> None:
+    assert japanese.normalize("國民健康保險の證明書") == "国民健康保険の証明書"
+
+
 def test_two_character_terms_are_findable() -> None:
     assert "人口" in japanese.terms("市の人口が減ります")
     assert "dx" in japanese.terms("ＤＸ推進計画")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from openai.types.chat import ChatCompletionMessageParam
 from sqlalchemy import func, select
@@ -19,24 +19,21 @@ from bot.app.core import Core
 from bot.chat.address import Thread
 from bot.chat.i18n import t
 from bot.chat.markup import literal
-from bot.common import japanese
 from bot.common.paths import prompts_dir
 from bot.db.session import transaction
-from bot.features.qa import privacy
-from bot.features.qa.index import Hit, content_terms
+from bot.features.qa import privacy, quote
+from bot.features.qa.index import Hit
 from bot.features.qa.llm import LLMUnavailable, complete, make_llm_client
 from bot.features.qa.models import QaFeedback, QaQuestion
 from bot.features.qa.search import search_with_confidence
 
 log = logging.getLogger(__name__)
 
-# Calibrated by benchmarks/retrieval.py (held-out JSQuAD articles vs. answerable questions); see docs/qa.md.
-CONFIDENCE_THRESHOLD = 0.55
+# Calibrated by benchmarks/qa_answers.py on the municipal development set and JSQuAD, held out by document (and
+# checked by benchmarks/retrieval.py's calibration table); see docs/qa.md.
+CONFIDENCE_THRESHOLD = 0.59
 PASSAGES = 5  # sent to the LLM
 EXTRACT_SENTENCES = 3
-LIST_ITEMS = 8  # of the list a quoted sentence introduces
-# A bulleted or numbered line: "- " (also HTML and DOCX items, see extract.BULLET), "・", "1.", "(1)", "①".
-_LIST_ITEM = re.compile(r"(?:[-*+・•●○■□]|\d{1,2}[.)．）](?!\d)|[(（]\d{1,2}[)）]|[①-⑳])\s*\S")
 MAX_QUESTION_CHARS = 500
 NOT_FOUND = "該当なし"
 NOTICE = "内容を確認してから使ってください。"
@@ -49,9 +46,11 @@ class Citation:
     title: str
     section: str
     page: int | None
+    dated: date | None = None
 
     def as_dict(self) -> dict:
-        return {"doc": self.doc, "title": self.title, "section": self.section, "page": self.page}
+        date_text = self.dated.isoformat() if self.dated else None
+        return {"doc": self.doc, "title": self.title, "section": self.section, "page": self.page, "date": date_text}
 
 
 @dataclass
@@ -98,13 +97,23 @@ def ask(
         return _record(core, answer, user_id, question, **where)
     if quota and over_quota(core, user_id):
         return Answer("limit", t("ask.limit", lang, limit=core.settings.kiun_qa_daily_limit))
-    found, confidence = search_with_confidence(core, question, context=context)
+    found, coverage = search_with_confidence(core, question, context=context)
+    confidence = answerable(question, found, coverage, context)
     if not found or confidence < CONFIDENCE_THRESHOLD:
         answer = refusal(core, found, lang)
     else:
         answer = _answer(core, question, found, lang, context)
     answer.confidence = confidence
     return _record(core, answer, user_id, question, **where)
+
+
+def answerable(question: str, found: list[Hit], coverage: float, context: str = "") -> float:
+    """Confidence (0–1) that the passages answer ``question``: the mean of the retrieval's coverage of its
+    words (see :func:`index.coverage`) and how well the sentence the extractive answer would quote answers
+    it — its words, its heading, the kind of fact asked for (see :func:`quote.best_share`). A passage on the
+    topic without the fact asked for (「図書館の本は何冊まで」 where no line holds a number of 冊) scores low."""
+    chosen = quote.choose(question, found[:PASSAGES], EXTRACT_SENTENCES, context)
+    return (coverage + quote.best_share(question, chosen)) / 2
 
 
 def refusal(core: Core, found: list[Hit], lang: str) -> Answer:
@@ -146,7 +155,7 @@ def _answer(core: Core, question: str, found: list[Hit], lang: str, context: str
         return fallback
     used = sorted(set(cited))
     body = literal(text.replace(NOTICE, "").strip())
-    sources = "\n".join(_source_line(n, passages[n - 1]) for n in used)
+    sources = "\n".join(_source_line(n, passages[n - 1], lang) for n in used)
     text = f"{body}\n\n**{t('ask.sources', lang)}**\n{sources}\n_{NOTICE}_"
     return Answer("llm", text, True, [_citation(passages[n - 1]) for n in used])
 
@@ -176,71 +185,48 @@ def _quote(text: str) -> str:
 
 
 def extractive(question: str, found: list[Hit], lang: str, context: str = "") -> Answer:
-    """Quoted sentences with [n] citations (no LLM): the best sentence of each of the top passages first (a
-    lexical ranking is not sure which passage holds the answer), then the next best, up to three. A passage
-    whose heading matches the question ("自宅のパソコンを使ってもよいですか？") lends that match to its sentences.
-    A quoted sentence that introduces a list (「次の情報を入力してはいけません。」) brings the list with it."""
-    strong = set(content_terms(question))
-    weak = (set(japanese.query_terms(question)) | set(japanese.query_terms(context))) - strong
-    per_passage, lists = [], {}
-    for rank, hit in enumerate(found[:EXTRACT_SENTENCES]):
-        heading = len(strong & set(japanese.terms(hit.section)))
-        scored = []
-        for order, (sentence, items) in enumerate(_sentences_with_lists(hit.text)):
-            present = set(japanese.terms(sentence))
-            score = 2 * len(strong & present) + len(weak & present) + heading
-            if score:
-                scored.append((-score, order, sentence))
-                lists[rank, order] = items
-        per_passage.append([(rank, order, sentence) for _, order, sentence in sorted(scored)])
-    chosen: list[tuple[int, int, str]] = []
-    for depth in range(EXTRACT_SENTENCES):
-        chosen.extend(sentences[depth] for sentences in per_passage if len(sentences) > depth)
-    chosen = sorted(chosen[:EXTRACT_SENTENCES])
+    """Quoted sentences with [n] citations (no LLM): the sentence of the best passages that best answers the
+    question — its words, its passage's heading, and the kind of fact asked for (see :mod:`quote`) — and up to
+    two more that answer nearly as well. A quoted sentence that introduces a list (「次の情報を入力してはいけ
+    ません。」) brings the list with it."""
+    chosen = quote.choose(question, found[:PASSAGES], EXTRACT_SENTENCES, context)
     if not chosen:
         return Answer("extractive", t("ask.refused", lang), nearest=found[:3])
-    used = sorted({rank for rank, _, _ in chosen})
+    used = sorted({c.rank for c in chosen})
     number = {rank: n for n, rank in enumerate(used, start=1)}
     lines: list[str] = []
     quoted_items: set[tuple[int, str]] = set()
-    for rank, order, sentence in chosen:
-        if (rank, sentence) in quoted_items:  # already shown as part of its list
+    for c in chosen:
+        if (c.rank, c.sentence) in quoted_items:  # already shown as part of its list
             continue
-        lines.append(f"> {literal(sentence)} [{number[rank]}]")
-        for item in lists[rank, order]:
+        lines.append(f"> {literal(c.sentence)} [{number[c.rank]}]")
+        for item in c.items:
             lines.append(f"> {literal(item)}")
-            quoted_items.update((rank, piece) for piece in japanese.sentences(item))
+            quoted_items.update((c.rank, piece) for piece in quote.sentences(item))
     quotes = "\n".join(lines)
-    sources = "\n".join(_source_line(number[rank], found[rank]) for rank in used)
+    sources = "\n".join(_source_line(number[rank], found[rank], lang) for rank in used)
     text = f"{t('ask.extractive_intro', lang)}\n{quotes}\n\n**{t('ask.sources', lang)}**\n{sources}"
     return Answer("extractive", text, True, [_citation(found[rank]) for rank in used])
 
 
-def _sentences_with_lists(text: str) -> list[tuple[str, list[str]]]:
-    """The sentences of ``text`` in order (as :func:`japanese.sentences`), each with the list it introduces: the
-    bulleted or numbered lines right after the line it ends (at most :data:`LIST_ITEMS`)."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    out: list[tuple[str, list[str]]] = []
-    for i, line in enumerate(lines):
-        items: list[str] = []
-        if not _LIST_ITEM.match(line):
-            for following in lines[i + 1 :]:
-                if not _LIST_ITEM.match(following) or len(items) == LIST_ITEMS:
-                    break
-                items.append(following)
-        pieces = japanese.sentences(line)
-        out.extend((piece, items if n == len(pieces) - 1 else []) for n, piece in enumerate(pieces))
-    return out
-
-
-def _source_line(n: int, hit: Hit) -> str:
+def _source_line(n: int, hit: Hit, lang: str) -> str:
     where = " — ".join(part for part in (hit.title, hit.section) if part)
     page = f" p.{hit.page}" if hit.page else ""
-    return f"[{n}] {literal(where)}{page}（`{literal(hit.source)}`）"
+    return f"[{n}] {literal(where)}{page}{dated_label(hit, lang)}（`{literal(hit.source)}`）"
+
+
+def dated_label(hit: Hit, lang: str) -> str:
+    """`` · 2024年4月1日施行`` (the date the document gives), `` · ファイルの日付 2024年4月1日``, or nothing."""
+    if hit.dated is None:
+        return ""
+    day = t("ask.date", lang, year=hit.dated.year, month=hit.dated.month, day=hit.dated.day)
+    if hit.dated_by == "file":
+        return " · " + t("ask.dated_file", lang, date=day)
+    return " · " + t("ask.dated", lang, date=day, word=literal(hit.dated_by))
 
 
 def _citation(hit: Hit) -> Citation:
-    return Citation(hit.source, hit.title, hit.section, hit.page)
+    return Citation(hit.source, hit.title, hit.section, hit.page, hit.dated)
 
 
 def day_start(core: Core) -> datetime:

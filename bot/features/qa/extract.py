@@ -9,8 +9,13 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from datetime import date
 from html.parser import HTMLParser
+from itertools import groupby
 from pathlib import Path
+
+from bot.features.qa import structure
+from bot.features.qa.structure import Line
 
 SUFFIXES = {
     ".pdf": "pdf",
@@ -43,6 +48,7 @@ class Part:
 class Extracted:
     title: str
     parts: list[Part]
+    dated: tuple[date, str] | None = None  # the date the document gives (施行, 改定, …) and that word
 
 
 def kind_of(path: Path) -> str | None:
@@ -64,7 +70,8 @@ def extract(name: str, data: bytes) -> Extracted:
     parts = [Part(p.section, p.text.strip(), p.page) for p in parts if p.text.strip()]
     if not parts:
         raise Unreadable("文字が含まれていません")
-    return Extracted(title=(title or Path(name).stem).strip()[:300], parts=parts)
+    dated = structure.document_date("\n".join([title, *(f"{p.section}\n{p.text}" for p in parts)]))
+    return Extracted(title=(title or Path(name).stem).strip()[:300], parts=parts, dated=dated)
 
 
 def _decode(data: bytes) -> str:
@@ -94,24 +101,31 @@ class _Headings:
         return self.stack[0][1] if self.stack else ""
 
 
-def _sections_from_lines(lines: list[tuple[int, str]]) -> tuple[str, list[Part]]:
-    """Lines as (heading level or 0, text) → the title (first top heading) and one Part per section."""
+Entry = tuple[int, Line]  # (heading level, or 0 for body text; the line)
+
+
+def _sections_from_lines(entries: list[Entry]) -> tuple[str, list[Part]]:
+    """Lines as (explicit heading level or 0, line) → the title (first top heading) and one Part per section
+    and page. Body lines are split further by the numbering they carry (see :func:`structure.blocks`), so a
+    part never mixes two sections and a heading is never a part's only text."""
     headings, title = _Headings(), ""
     parts: list[Part] = []
-    buffer: list[str] = []
+    body: list[Line] = []
 
     def flush() -> None:
-        if buffer:
-            parts.append(Part(headings.path, "\n".join(buffer)))
-            buffer.clear()
+        for block in structure.blocks(body):
+            path = " > ".join(p for p in [headings.path, *block.path] if p)
+            for page, group in groupby(block.lines, key=lambda line: line.page):
+                parts.append(Part(path, "\n".join(line.text for line in group), page))
+        body.clear()
 
-    for level, text in lines:
+    for level, line in entries:
         if level:
             flush()
-            headings.enter(level, text)
-            title = title or text.strip()
-        elif text.strip():
-            buffer.append(text.strip())
+            headings.enter(level, line.text)
+            title = title or line.text.strip()
+        elif line.text.strip():
+            body.append(line)
     flush()
     return title, parts
 
@@ -130,14 +144,44 @@ def _markdown(data: bytes) -> tuple[str, list[Part]]:
             fenced = not fenced
             continue
         match = None if fenced else _MD_HEADING.match(line)
-        lines.append((len(match.group(1)), match.group(2)) if match else (0, line))
-    return _sections_from_lines(lines)
+        lines.append((len(match.group(1)), Line(match.group(2))) if match else (0, Line(line, literal=fenced)))
+    return _sections_from_lines(_markdown_tables(lines))
+
+
+_MD_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
+
+
+def _markdown_tables(lines: list[Entry]) -> list[Entry]:
+    """Pipe tables (a header row, a ``|---|`` rule, rows) as rows that keep their column headers."""
+    out: list[Entry] = []
+    k = 0
+    while k < len(lines):
+        level, line = lines[k]
+        rule = lines[k + 1][1].text.strip() if k + 1 < len(lines) else ""
+        if level or line.literal or not line.text.strip().startswith("|") or not _MD_TABLE_RULE.match(rule):
+            out.append(lines[k])
+            k += 1
+            continue
+        rows = [_pipe_cells(line.text)]
+        k += 2
+        while k < len(lines) and not lines[k][0] and lines[k][1].text.strip().startswith("|"):
+            rows.append(_pipe_cells(lines[k][1].text))
+            k += 1
+        out.extend((0, Line(text, literal=literal)) for text, literal in structure.table_lines(rows))
+    return out
+
+
+def _pipe_cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
 
 
 def _text(data: bytes) -> tuple[str, list[Part]]:
-    text = _decode(data)
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    return first[:100], [Part("", text)]
+    """Plain text: the first line is the title; numbered headings in the rest give the sections."""
+    lines = [line for line in _decode(data).splitlines() if line.strip()]
+    if not lines:
+        return "", []
+    _, parts = _sections_from_lines([(0, Line(line)) for line in lines[1:]])
+    return lines[0].strip()[:100], parts or [Part("", lines[0])]
 
 
 class _HtmlText(HTMLParser):
@@ -148,7 +192,10 @@ class _HtmlText(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.lines: list[tuple[int, str]] = []
+        self.lines: list[Entry] = []
+        self._rows: list[list[str]] | None = None  # inside a table: its rows of cells
+        self._heads: list[list[bool]] = []  # whether each cell is a <th>
+        self._cell: list[str] | None = None
         self.title = ""
         self._skip = 0
         self._heading: int | None = None
@@ -159,6 +206,17 @@ class _HtmlText(HTMLParser):
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag in self.SKIP:
             self._skip += 1
+        elif self._rows is not None and tag in ("tr", "td", "th"):
+            if tag == "tr" or not self._rows:
+                self._rows.append([])
+                self._heads.append([])
+            if tag != "tr":
+                self._cell = []
+                self._rows[-1].append("")
+                self._heads[-1].append(tag == "th")
+        elif tag == "table" and self._rows is None:
+            self._flush()
+            self._rows, self._heads = [], []
         elif tag == "title":
             self._in_title = True
         elif re.fullmatch(r"h[1-6]", tag):
@@ -171,23 +229,42 @@ class _HtmlText(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in self.SKIP:
             self._skip = max(0, self._skip - 1)
+        elif self._rows is not None and tag in ("td", "th"):
+            if self._cell is not None and self._rows and self._rows[-1]:
+                self._rows[-1][-1] = "".join(self._cell)
+            self._cell = None
+        elif tag == "table" and self._rows is not None:
+            self._flush()
+            for text, literal in structure.table_lines(self._rows, self._row_headers()):
+                self.lines.append((0, Line(text, literal=literal)))
+            self._rows = self._cell = None
         elif tag == "title":
             self._in_title = False
         elif re.fullmatch(r"h[1-6]", tag) or tag in self.BLOCKS:
             self._flush()
             self._item = self._item and tag != "li"
 
+    def _row_headers(self) -> bool:
+        """No row is all <th> (no column headers) and the rows start with a <th>: a label | value table."""
+        rows = [heads for heads in self._heads if len(heads) >= 2]
+        return bool(rows) and not any(all(heads) for heads in rows) and all(heads[0] for heads in rows)
+
     def handle_data(self, data: str) -> None:
         if self._in_title:
             self.title += data
-        elif not self._skip:
+        elif self._skip:
+            return
+        elif self._cell is not None:
+            self._cell.append(data)
+        else:
             self._buffer.append(data)
 
     def _flush(self) -> None:
         text = re.sub(r"\s+", " ", "".join(self._buffer)).strip()
         self._buffer.clear()
         if text:
-            self.lines.append((self._heading or 0, BULLET + text if self._item and not self._heading else text))
+            item = self._item and not self._heading
+            self.lines.append((self._heading or 0, Line(BULLET + text if item else text, literal=item)))
             self._item = False
         self._heading = None
 
@@ -203,26 +280,33 @@ def _html(data: bytes) -> tuple[str, list[Part]]:
 
 def _docx(data: bytes) -> tuple[str, list[Part]]:
     import docx  # loads only when a Word document is read (heavy)
+    from docx.table import Table
 
     document = docx.Document(io.BytesIO(data))
-    lines: list[tuple[int, str]] = []
-    for paragraph in document.paragraphs:
-        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    lines: list[Entry] = []
+    for block in document.iter_inner_content():  # paragraphs and tables in document order
+        if isinstance(block, Table):
+            rows = [_distinct_cells([cell.text.strip() for cell in row.cells]) for row in block.rows]
+            lines.extend((0, Line(text, literal=literal)) for text, literal in structure.table_lines(rows))
+            continue
+        style = (block.style.name if block.style is not None else "") or ""
         match = re.match(r"(?:Heading|見出し)\s*(\d)", style)
         if style == "Title":
-            lines.append((1, paragraph.text))
+            lines.append((1, Line(block.text)))
         elif match:
-            lines.append((int(match.group(1)) + 1, paragraph.text))
-        elif style.startswith("List") and paragraph.text.strip():
-            lines.append((0, BULLET + paragraph.text.strip()))
+            lines.append((int(match.group(1)) + 1, Line(block.text)))
+        elif style.startswith("List") and block.text.strip():
+            lines.append((0, Line(BULLET + block.text.strip(), literal=True)))
         else:
-            lines.append((0, paragraph.text))
-    for table in document.tables:
-        for row in table.rows:
-            lines.append((0, " | ".join(cell.text.strip() for cell in row.cells)))
+            lines.append((0, Line(block.text)))
     core_title = (document.core_properties.title or "").strip()
     heading_title, parts = _sections_from_lines(lines)
     return core_title or heading_title, parts
+
+
+def _distinct_cells(cells: list[str]) -> list[str]:
+    """A row's cells with a merged cell (which python-docx repeats) once."""
+    return [cell if k == 0 or cell != cells[k - 1] else "" for k, cell in enumerate(cells)]
 
 
 def _pdf(data: bytes) -> tuple[str, list[Part]]:
@@ -237,21 +321,33 @@ def _pdf(data: bytes) -> tuple[str, list[Part]]:
             raise
         except Exception as exc:
             raise Unreadable("パスワードで保護（暗号化）されています") from exc
-    parts = [Part("", page.extract_text() or "", number) for number, page in enumerate(reader.pages, start=1)]
-    if sum(len(part.text.strip()) for part in parts) < MIN_TEXT_CHARS:
+    pages = [page.extract_text() or "" for page in reader.pages]
+    if sum(len(text.strip()) for text in pages) < MIN_TEXT_CHARS:
         raise Unreadable("文字が取り出せません（スキャン画像のPDFの可能性があります。OCR済みのPDFをお使いください）")
+    lines = structure.page_lines(pages)
+    _, parts = _sections_from_lines([(0, line) for line in lines])
     title = str(reader.metadata.get("/Title") or "").strip() if reader.metadata else ""
-    return title, parts
+    return title or (lines[0].text[:100] if lines else ""), parts
 
 
 def _xlsx(data: bytes) -> tuple[str, list[Part]]:
+    """One section per sheet; a title row above a table heads the rows below it; each row keeps its column
+    headers (see :func:`structure.table_lines`)."""
     import openpyxl  # loads only when a workbook is read (heavy)
 
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    parts = []
+    lines: list[Entry] = []
     for sheet in book.worksheets:
-        rows = [" | ".join(str(v) for v in row if v is not None) for row in sheet.iter_rows(values_only=True)]
-        parts.append(Part(sheet.title, "\n".join(row for row in rows if row.strip())))
+        lines.append((1, Line(sheet.title)))
+        rows = [["" if v is None else _cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        for text, literal in structure.table_lines(rows):
+            lines.append((0, Line(text, literal=True)) if literal else (2, Line(text)))
     title = (book.properties.title or "").strip()
     book.close()
-    return title, parts
+    return title, _sections_from_lines(lines)[1]
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

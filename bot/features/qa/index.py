@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from bot.common import japanese
+from bot.features.qa import synonyms
 from bot.features.qa.models import QaChunk, QaDocument, QaPosting
+from bot.features.qa.synonyms import Match
 
 K1 = 1.2
 B = 0.75
@@ -32,7 +35,7 @@ QUESTION_WORDS = frozenset(
     japanese.terms(
         "何ですか。なんですか。いつですか。どこですか。だれですか。誰ですか。どうすればよいですか。教えてください。"
     )
-)
+) | {"ok", "ng"}  # 「…してもOK？」: the question's shape, not its topic
 
 
 @dataclass
@@ -46,6 +49,8 @@ class Hit:
     section: str
     page: int | None
     text: str
+    dated: date | None = None  # the document's date (see QaDocument.dated) and the word with it
+    dated_by: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -53,6 +58,7 @@ class Hit:
             "title": self.title,
             "section": self.section,
             "page": self.page,
+            "date": self.dated.isoformat() if self.dated else None,
             "score": round(self.score, 4),
             "text": self.text,
         }
@@ -164,31 +170,39 @@ def hits(session: Session, ranking: list[tuple[int, float]]) -> list[Hit]:
     if not ids:
         return []
     rows = session.execute(
-        select(QaChunk, QaDocument.source, QaDocument.title)
+        select(QaChunk, QaDocument.source, QaDocument.title, QaDocument.dated, QaDocument.dated_by)
         .join(QaDocument, QaDocument.id == QaChunk.document_id)
         .where(QaChunk.id.in_(ids))
     ).all()
-    by_id = {chunk.id: (chunk, source, title) for chunk, source, title in rows}
+    by_id = {row[0].id: row for row in rows}
     out = []
     for chunk_id, score in ranking:
         if chunk_id in by_id:
-            chunk, source, title = by_id[chunk_id]
-            out.append(Hit(chunk_id, score, source, title, chunk.section, chunk.page, chunk.text))
+            chunk, source, title, dated, dated_by = by_id[chunk_id]
+            out.append(Hit(chunk_id, score, source, title, chunk.section, chunk.page, chunk.text, dated, dated_by))
     return out
 
 
 def content_terms(query: str) -> list[str]:
     """The query's terms that carry meaning: words and bigrams without hiragana (particles and endings such as
-    の役, 割は, ですか carry little), minus question words; all terms when that leaves nothing."""
-    terms = [term for term in japanese.query_terms(query) if term not in QUESTION_WORDS]
+    の役, 割は, ですか carry little), minus question words and terms with the question kanji 何 or 誰 (何回,
+    何日: the documents hold answers, not questions); all terms when that leaves nothing."""
+    terms = [
+        term
+        for term in japanese.query_terms(query)
+        if term not in QUESTION_WORDS and not any(char in QUESTION_CHARS for char in term)
+    ]
     meaningful = [term for term in terms if not any(japanese.is_kana_only(char) for char in term)]
     return meaningful or terms
 
 
-def coverage(session: Session, query: str, hit_list: list[Hit], top: int = 3) -> float:
+def coverage(
+    session: Session, query: str, hit_list: list[Hit], found: list[Match] | None = None, top: int = 3
+) -> float:
     """Confidence (0–1): the IDF-weighted share of the query's meaningful terms found in the best passage
     (among the first ``top``). Rare terms the documents never mention weigh most, so an off-topic question
-    whose only overlap is common words scores low."""
+    whose only overlap is common words scores low. A word of the query with synonyms (``found``) counts where
+    any of them occurs."""
     terms = content_terms(query)
     if not terms or not hit_list:
         return 0.0
@@ -197,6 +211,7 @@ def coverage(session: Session, query: str, hit_list: list[Hit], top: int = 3) ->
     total = sum(weights.values()) or 1.0
     best = 0.0
     for hit in hit_list[:top]:
-        present = set(japanese.terms(indexed_text(hit.title, hit.section, hit.text)))
+        text = japanese.normalize(indexed_text(hit.title, hit.section, hit.text))
+        present = set(japanese.terms(synonyms.augment(text, found or [])))
         best = max(best, sum(w for term, w in weights.items() if term in present) / total)
     return best

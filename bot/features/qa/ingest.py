@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import insert, select
@@ -92,12 +93,14 @@ def add_paths(core: Core, paths: Iterable[str | Path], added_by: str = "cli", pr
         except Unreadable as exc:
             outcomes.append(Outcome(str(path), "failed", str(exc)))
             continue
-        outcomes.append(add_bytes(core, source_name(path), data, added_by))
+        file_date = datetime.fromtimestamp(path.stat().st_mtime, core.settings.tz).date()
+        outcomes.append(add_bytes(core, source_name(path), data, added_by, file_date))
     return outcomes
 
 
-def add_bytes(core: Core, source: str, data: bytes, added_by: str = "cli") -> Outcome:
-    """Ingest one file's content under ``source`` (a path or an upload's name)."""
+def add_bytes(core: Core, source: str, data: bytes, added_by: str = "cli", file_date: date | None = None) -> Outcome:
+    """Ingest one file's content under ``source`` (a path or an upload's name). The document is dated by the
+    date its text gives (施行, 改定, …), else by ``file_date`` (an upload: today)."""
     digest = hashlib.sha256(data).hexdigest()
     with core.sessions() as session:
         existing = session.scalar(select(QaDocument).where(QaDocument.source == source))
@@ -112,6 +115,7 @@ def add_bytes(core: Core, source: str, data: bytes, added_by: str = "cli") -> Ou
         (_below_title(section, extracted.title), page, text) for section, page, text in chunk_parts(extracted.parts)
     ]
     vectors = dense.embed_passages(core, [indexed_text(extracted.title, s, t) for s, _, t in pieces])
+    dated, dated_by = extracted.dated or (file_date or core.local_now().date(), "file")
     with transaction(core.sessions) as session:
         old = session.scalar(select(QaDocument).where(QaDocument.source == source))
         if old is not None:
@@ -125,6 +129,8 @@ def add_bytes(core: Core, source: str, data: bytes, added_by: str = "cli") -> Ou
             size=len(data),
             chunk_count=len(pieces),
             added_by=added_by,
+            dated=dated,
+            dated_by=dated_by,
             created_at=old.created_at if old is not None else utcnow(),
             updated_at=utcnow(),
         )

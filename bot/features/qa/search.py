@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from bot.app.core import Core
-from bot.features.qa import dense, rerank
+from bot.features.qa import dense, rerank, synonyms
 from bot.features.qa.index import CANDIDATES, Hit, cosine_ranking, coverage, hits, rrf
 
 CONTEXT_WEIGHT = 0.5  # the thread's topic counts, the follow-up itself more
+SYNONYM_WEIGHT = 1.0  # the question with its words' synonyms, fused with the question alone
 
 
 def search(core: Core, query: str, limit: int = 5, context: str = "") -> list[Hit]:
     """The ``limit`` best passages for ``query``, best first (empty when nothing matches).
 
     ``context`` (a thread's earlier question) is searched with the query and fused with the query alone, so a
-    short follow-up ("自宅のパソコンは？") keeps its thread's topic without being drowned by it."""
+    short follow-up ("自宅のパソコンは？") keeps its thread's topic without being drowned by it. The lexical
+    search also looks for the synonyms of the query's words (``content/qa/synonyms.yml``)."""
     depth = max(limit, CANDIDATES)
+    expanded = synonyms.expand(query, synonyms.matches(query))
     with core.sessions() as session:
         rankings, weights = [rerank.search(session, query, depth)], [1.0]
+        if expanded != query:  # fused with the question alone, so a synonym never drowns the question's words
+            rankings.append(rerank.search(session, expanded, depth))
+            weights.append(SYNONYM_WEIGHT)
         if context:
             rankings.append(rerank.search(session, f"{context}\n{query}", depth))
             weights.append(CONTEXT_WEIGHT)
@@ -33,7 +39,8 @@ def search_with_confidence(core: Core, query: str, limit: int = 5, context: str 
     thread's ``context``, the better of the question alone and the question in context counts."""
     found = search(core, query, limit, context)
     with core.sessions() as session:
-        confidence = coverage(session, query, found)
+        confidence = coverage(session, query, found, synonyms.matches(query))
         if context:
-            confidence = max(confidence, coverage(session, f"{context}\n{query}", found))
+            joined = f"{context}\n{query}"
+            confidence = max(confidence, coverage(session, joined, found, synonyms.matches(joined)))
         return found, confidence

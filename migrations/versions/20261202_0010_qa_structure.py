@@ -1,0 +1,26 @@
+"""qa structure: the date a document gives (施行, 改定, …) or its file's, shown with its citations
+
+Revision ID: 0010_qa_structure
+Revises: 0008
+Create Date: 2026-12-02
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0010_qa_structure"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("qa_documents", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("dated", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("dated_by", sa.String(length=16), server_default="", nullable=False))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("qa_documents", schema=None) as batch_op:
+        batch_op.drop_column("dated_by")
+        batch_op.drop_column("dated")

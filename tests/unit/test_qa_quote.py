@@ -1,0 +1,80 @@
+"""The extractive answer quotes the sentence that answers: the question's words, its passage's heading, and
+the kind of fact asked for."""
+
+from __future__ import annotations
+
+from bot.features.qa import quote
+from bot.features.qa.answer import answerable, extractive
+from bot.features.qa.index import Hit
+
+
+def hit(text: str, section: str = "", title: str = "文書", n: int = 1) -> Hit:
+    return Hit(n, 1.0, f"doc{n}.txt", title, section, None, text)
+
+
+NOTICE = hit(
+    "エアコンを省エネ製品に買い換える世帯に補助金を交付します。\n受付期間：7月1日から12月26日まで\n"
+    "補助額：購入費の2分の1（上限5万円）\n件数：先着400件\n問合せ：環境政策課 電話 0000-22-2222",
+    "■ 省エネ家電買換え補助金の受付を開始します",
+)
+
+
+def test_a_notice_line_holding_the_kind_of_fact_asked_for_is_quoted_with_its_label() -> None:
+    assert [c.sentence for c in quote.choose("省エネ家電補助は先着何件までですか", [NOTICE], 3)] == ["件数：先着400件"]
+    [amount] = quote.choose("省エネ家電の補助額の上限はいくら？", [NOTICE], 1)
+    assert amount.sentence == "補助額：購入費の2分の1（上限5万円）"
+    assert quote.choose("補助の受付はいつまで？", [NOTICE], 1)[0].sentence == "受付期間：7月1日から12月26日まで"
+
+
+def test_the_words_that_tell_sentences_apart_outweigh_the_topic_they_share() -> None:
+    rule = hit(
+        "テレワークは、週2日まで実施することができる。\n"
+        "２　前項の規定にかかわらず、育児または介護を行う職員は、週4日まで実施できる。\n"
+        "３　所属長は、業務の状況により、前2項の日数を減ずることができる。",
+        "第4条（実施日数）",
+    )
+    [best] = quote.choose("介護をしている職員はテレワークを週何日までできますか", [rule], 1)
+    assert "週4日まで" in best.sentence
+
+
+def test_a_faq_question_line_is_not_the_answer_but_lends_its_words_to_the_answer_below() -> None:
+    faq = hit(
+        "Q. 出張先で公共Wi-Fiを使ってもよいですか。\nA. 公共Wi-Fiへの接続は禁止しています。\n"
+        "Q. パスワードの有効期限はありますか。\nA. 有効期限は設けていません。ただし、12文字以上にしてください。"
+    )
+    [wifi] = quote.choose("出張先で公共Wi-Fiを使ってもよいですか", [faq], 1)
+    assert wifi.sentence == "A. 公共Wi-Fiへの接続は禁止しています。"
+    assert "12文字以上" in quote.choose("パスワードは何文字以上必要ですか", [faq], 1)[0].sentence
+
+
+def test_sentences_do_not_end_inside_brackets_and_a_rules_items_come_with_it() -> None:
+    assert quote.sentences("この規程は、職員（以下「職員」という。）に適用する。次へ。") == [
+        "この規程は、職員（以下「職員」という。）に適用する。",
+        "次へ。",
+    ]
+    rule = hit(
+        "職員は、次に掲げる事項を遵守しなければならない。\n一　公衆無線LANに接続しないこと。\n二　画面を見せないこと。"
+    )
+    answer = extractive("職員が遵守しなければならない事項は", [rule], "ja")
+    assert "> 一　公衆無線LANに接続しないこと。\n> 二　画面を見せないこと。" in answer.text
+
+
+def test_a_table_row_is_quoted_whole() -> None:
+    fees = hit("証明書: 住民票の写し / 手数料: 300円\n証明書: 戸籍謄本 / 手数料: 450円", "証明書手数料")
+    [best] = quote.choose("戸籍謄本の手数料はいくらですか", [fees], 1)
+    assert best.sentence == "証明書: 戸籍謄本 / 手数料: 450円"
+
+
+def test_answer_types_from_the_question() -> None:
+    assert quote.answer_types("天気の話") == []
+    [amount] = quote.answer_types("いくらですか")
+    assert amount.search("300円") and not amount.search("300人")
+    assert any(hold.search("3日分") for hold in quote.answer_types("何日分ありますか"))
+
+
+def test_confidence_is_low_when_no_sentence_holds_the_fact_asked_for() -> None:
+    library = hit("蔵書点検のため、中央図書館を休館します。\n休館中の返却は、ブックポストをご利用ください。", "■ 休館")
+    asked_count = answerable("図書館の本は何冊まで借りられますか", [library], coverage=1.0)
+    asked_where = answerable("図書館の休館中、本はどこに返せばいいですか", [library], coverage=1.0)
+    assert asked_count < asked_where
+    assert quote.best_share("図書館の本は何冊まで借りられますか", []) == 0.0
