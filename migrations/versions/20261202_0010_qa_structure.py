@@ -1,15 +1,15 @@
 """qa structure: the date a document gives (施行, 改定, …) or its file's, shown with its citations
 
-Revision ID: 0010_qa_structure
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_qa_structure"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
