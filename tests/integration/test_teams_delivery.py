@@ -141,3 +141,15 @@ def test_references_are_refreshed_from_each_activity(teams: TeamsClient) -> None
     references.remember(teams.core, Seen.of(moved))
     person = references.person(teams.core, staff.id)
     assert person is not None and person.service_url.endswith("/jp/") and person.chat_id == teams.chat(staff)
+
+
+def test_the_poll_channels_roster_is_read_page_by_page_and_stored(teams: TeamsClient) -> None:
+    roster = teams.connector.add_members(teams.team, 1_100)  # three pages of 500
+    members = teams.core.directory.members(teams.team)
+    assert {person["aadObjectId"] for person in roster} <= set(members)
+    assert (
+        len(teams.connector.calls_to("GET", "/pagedMembers")) + len(teams.connector.calls_to("GET", "/pagedmembers"))
+        >= 3
+    )
+    stored = references.person(teams.core, roster[-1]["aadObjectId"])
+    assert stored is not None and stored.member_id == roster[-1]["id"]
