@@ -170,7 +170,7 @@ def test_a_poll_reaches_the_roster_counts_who_cannot_be_reached_and_keeps_anonym
     with teams.core.sessions() as session:
         assert session.scalar(select(func.count(func.distinct(PollAnswer.respondent)))) == 4
     outbox = card_text(card_of(teams.say(admin, "kiun admin outbox")))
-    assert "届けられない人が1人" in outbox
+    assert "メッセージを届けられない方が1人" in outbox
     closed = card_text(card_of(teams.say(admin, f"kiun admin poll close {run.id}")))
     assert "締め切" in closed or "終了" in closed
     teams.deliver()

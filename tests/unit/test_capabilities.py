@@ -7,6 +7,7 @@ from sqlalchemy import select
 from bot.app.core import Core
 from bot.chat.address import ADDRESS, Channel, Conversation, Thread, User, label
 from bot.chat.capabilities import Capabilities, destination
+from bot.chat.i18n import t
 from bot.chat.reply import File, Reply, Section
 from bot.chat.request import Request
 from bot.db.session import transaction
@@ -81,7 +82,8 @@ def test_sender_falls_back_to_the_channel_and_to_text_where_the_platform_cannot(
         "ファイル「提案一覧」（ideas.csv）はここでは添付できないため、内容を本文でお送りします。\n番号,件名\n1,紙を減らす\n",
     ]
     assert second_to == PERSON and second.file is None
-    assert second.sections[-1].text == "ファイル「グラフ」（chart.png）はここでは添付できないため、お送りできません。"
+    assert second.sections[-1].text == t("capabilities.file_not_attached", "ja", title="グラフ", filename="chart.png")
+    assert second.sections[-1].text.startswith("ファイル「グラフ」（chart.png）はここでは添付できないため")
     with core.sessions() as session:
         assert session.get(OutboxMessage, 1).address == THREAD  # the row keeps what was asked for
 
