@@ -58,6 +58,8 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
     )
 )
 _ASKED_COUNTER = re.compile(r"何([\u4e00-\u9fff\u30a0-\u30ff%][\u4e00-\u9fff]?)")
+# What else answers 何<counter>: 何日かかる → 3営業日, 2週間; 何人 → 1名; 何分 → 1時間.
+_SAME_COUNTER = {"日": "(?:営業)?日|週|か月", "人": "[人名]", "名": "[人名]", "分": "分|時間", "年": "年|か月"}
 _QUESTION_LINE = re.compile(r"^(?:Q\s*[.:．：]|Q\d*\s|問\s*[0-9０-９]*\s*[.:．：]|質問\s*[:：])", re.IGNORECASE)
 # A sentence ends at 。！？ outside brackets (「以下「職員」という。）」 does not end one), or at a line break.
 _OPEN, _CLOSE = "（(「『【", "）)」』】"
@@ -82,6 +84,8 @@ class Candidate:
     sentence: str
     score: float
     items: list[str]
+    typed: bool = False  # holds the kind of fact the question asks for
+    held: float = 1.0  # share of the question's distinctive words in it, its heading path, title or FAQ question
 
 
 WORDS = 1.0  # share of the question's words in the sentence
@@ -96,9 +100,13 @@ def answer_types(question: str) -> list[re.Pattern[str]]:
     """What a sentence must hold to be the kind of fact ``question`` asks for (empty: no particular kind).
     Besides the kinds above, 何 before a counter (何文字, 何日分, 何冊) asks for a number with that counter."""
     text = japanese.normalize(question).replace(" ", "")
+    counters = [counter[0] for counter in _ASKED_COUNTER.findall(text) if counter[0] not in "曜番"]
+    if counters:  # 何分 asks for minutes: 3か月 is not an answer
+        text = _ASKED_COUNTER.sub("", text)
     holds = [hold for _, ask, hold in ANSWER_TYPES if ask.search(text)]
-    for counter in _ASKED_COUNTER.findall(text):
-        holds.append(re.compile(rf"{_NUMBER}\s*{re.escape(counter[0])}"))
+    for counter in counters:
+        unit = _SAME_COUNTER.get(counter, re.escape(counter))
+        holds.append(re.compile(rf"{_NUMBER}\s*(?:{unit})"))
     return holds
 
 
@@ -135,6 +143,9 @@ def candidates(question: str, hits: list[Hit], context: str = "") -> list[Candid
     ]
     total = sum(weight for _, weight in weighted) or 1.0
     types = answer_types(question)
+    # The question's own words (not the thread's) that do not ask for the kind of fact: what it is about.
+    distinctive = [(grams, weight) for grams, weight in weighted[: len(_words(question))] if _asks_none(grams)]
+    distinct_total = sum(weight for _, weight in distinctive) or 1.0
 
     def share(text: str) -> float:
         return sum(weight * _found(grams, text) for grams, weight in weighted) / total
@@ -154,9 +165,17 @@ def candidates(question: str, hits: list[Hit], context: str = "") -> list[Candid
         score = WORDS * found + CONTEXT * share(f"{own}\n{around}") + TYPE * typed - RANK * rank
         if is_question or sentence.endswith(("か。", "か？", "?")):
             score -= QUESTION_PENALTY
-        out.append(Candidate(rank, order, sentence, score, items))
+        held = sum(weight * _found(grams, f"{own}\n{around}") for grams, weight in distinctive) / distinct_total
+        out.append(Candidate(rank, order, sentence, score, items, typed, held))
     out.sort(key=lambda c: (-c.score, c.rank, c.order))
     return out
+
+
+def _asks_none(grams: tuple[str, ...]) -> bool:
+    """Whether a question word is content, not a word that asks for a kind of fact (料金, 場所, 期限: the
+    answer holds the fact, not the word)."""
+    word = grams[0] + "".join(gram[1:] for gram in grams[1:])
+    return len(word) > 1 and not any(ask.search(word) for _, ask, _ in ANSWER_TYPES)
 
 
 def _compact(text: str) -> str:
