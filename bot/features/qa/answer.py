@@ -123,7 +123,7 @@ def answerable(question: str, found: list[Hit], coverage: float, context: str = 
     confidence = (coverage + quote.best_share(question, chosen)) / 2
     if not chosen:
         return confidence
-    typed = bool(quote.answer_types(question))
+    typed = bool(quote.answer_types(question, quote.NUMERIC))
     return confidence * max((1 - HELD + HELD * c.held) * (UNTYPED if typed and not c.typed else 1) for c in chosen)
 
 
