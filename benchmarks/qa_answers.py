@@ -14,7 +14,13 @@ questions, which the remaining documents do not answer, must be refused.
 
 ``--pdf-pages N`` also times the ingestion of one N-page PDF (the plan's pages repeated).
 
-    python benchmarks/qa_answers.py [--folds 5] [--jsquad PATH] [--pdf-pages 200] [--database-url URL] [--verbose]
+``--analyser sudachi`` measures a morphological analyser (SudachiPy with sudachidict-core, when installed; kiun
+does not depend on it): the index terms of passages and queries get each word's normalized_form()
+(申し込み → 申込) besides the character bigrams (``--analyser sudachi-only``: instead of them). It prints the
+analyser's import and load time; with ``--jsquad`` also JSQuAD's recall@5 (all paragraphs indexed).
+
+    python benchmarks/qa_answers.py [--folds 5] [--jsquad PATH] [--pdf-pages 200] [--analyser sudachi]
+        [--database-url URL] [--verbose]
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ from retrieval import load as load_jsquad  # noqa: E402
 
 from bot.app.core import Core  # noqa: E402
 from bot.common import japanese  # noqa: E402
+from bot.features.qa import index as qa_index  # noqa: E402
+from bot.features.qa import ingest as qa_ingest  # noqa: E402
 from bot.features.qa.answer import CONFIDENCE_THRESHOLD, answerable, extractive  # noqa: E402
 from bot.features.qa.ingest import add_bytes, add_paths, remove  # noqa: E402
 from bot.features.qa.search import search_with_confidence  # noqa: E402
@@ -181,6 +189,44 @@ def jsquad_pairs(url: str, path: Path, sample: int = 300) -> list[tuple[float, b
     return pairs
 
 
+ANALYSER_SKIPS = ("助詞", "助動詞", "補助記号", "空白")  # parts of speech left out of the index terms
+
+
+def use_analyser(only: bool) -> None:
+    """Index terms with SudachiPy's normalized forms, for this process (kiun's own index_terms is the baseline)."""
+    started = time.perf_counter()
+    from sudachipy import Dictionary, SplitMode
+
+    tokenizer = Dictionary(dict="core").create(SplitMode.C)
+    print(f"analyser: SudachiPy + sudachidict-core imported and loaded in {time.perf_counter() - started:.2f} s")
+    bigrams = qa_index.index_terms
+
+    def index_terms(text: str) -> list[str]:
+        words = [
+            "=" + m.normalized_form()[: qa_index.MAX_TERM - 1]
+            for line in japanese.normalize(text).splitlines()
+            for m in tokenizer.tokenize(line[:10000])
+            if m.part_of_speech()[0] not in ANALYSER_SKIPS and m.normalized_form().strip()
+        ]
+        words = [word.replace(" ", "") for word in words]
+        return words if only else bigrams(text) + words
+
+    qa_index.index_terms = index_terms  # the index and the ingestion look it up at call time
+    qa_ingest.index_terms = index_terms
+
+
+def jsquad_recall(url: str, path: Path) -> None:
+    """JSQuAD recall@5 with every paragraph indexed (benchmarks/retrieval.py's first figure)."""
+    from retrieval import build, evaluate
+
+    paragraphs = load_jsquad(path)
+    core = fresh_core(url)
+    seconds = build(core, paragraphs, [])
+    figures = evaluate(core, paragraphs)
+    core.close()
+    print(f"JSQuAD: indexed in {seconds:.1f} s; " + ", ".join(f"{k} {v:.4f}" for k, v in figures.items()))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--folds", type=int, default=0, help="held-out figures with K folds by document")
@@ -188,7 +234,10 @@ def main() -> int:
     parser.add_argument("--database-url", default=None, help="database to use (default: a temporary SQLite file)")
     parser.add_argument("--verbose", action="store_true", help="print every question that is not right")
     parser.add_argument("--pdf-pages", type=int, default=0, help="also time ingesting one PDF of this many pages")
+    parser.add_argument("--analyser", choices=["sudachi", "sudachi-only"], default=None, help="measure SudachiPy")
     args = parser.parse_args()
+    if args.analyser:
+        use_analyser(only=args.analyser == "sudachi-only")
     workdir = Path(tempfile.mkdtemp(prefix="kiun-qa-answers-"))
     url = args.database_url or f"sqlite:///{workdir}/qa.db"
     dev = load()
@@ -217,6 +266,8 @@ def main() -> int:
     if args.folds:
         held_out(args, core, dev, results, url)
     core.close()
+    if args.analyser and args.jsquad:
+        jsquad_recall(f"sqlite:///{workdir}/jsquad-recall.db", args.jsquad)
     if args.pdf_pages:
         pdf_ingestion(args.pdf_pages, workdir)
     return 0

@@ -4,7 +4,7 @@ the kind of fact asked for."""
 from __future__ import annotations
 
 from bot.features.qa import quote
-from bot.features.qa.answer import answerable, extractive
+from bot.features.qa.answer import CONFIDENCE_THRESHOLD, answerable, extractive
 from bot.features.qa.index import Hit
 
 
@@ -78,3 +78,25 @@ def test_confidence_is_low_when_no_sentence_holds_the_fact_asked_for() -> None:
     asked_where = answerable("図書館の休館中、本はどこに返せばいいですか", [library], coverage=1.0)
     assert asked_count < asked_where
     assert quote.best_share("図書館の本は何冊まで借りられますか", []) == 0.0
+
+
+def test_a_number_with_another_counter_is_not_the_fact_asked_for() -> None:
+    holds = quote.answer_types("電子証明書の更新には何分かかりますか")
+    assert not any(hold.search("有効期限の3か月前から更新できます。") for hold in holds)
+    assert any(hold.search("更新は約30分です。") for hold in holds)
+    assert any(hold.search("審査には3営業日かかる。") for hold in quote.answer_types("審査は何日かかりますか"))
+    assert any(hold.search("DX推進リーダーを1名置く。") for hold in quote.answer_types("何人置きますか"))
+
+
+def test_the_same_quoted_line_must_hold_the_fact_asked_for_and_the_questions_own_words() -> None:
+    garbage = hit(
+        "申込は収集日の1週間前までに、粗大ごみ受付センターへ。\n手数料：1点につき400円（粗大ごみ処理券を貼ってください）",
+        "■ 粗大ごみの収集日が変わります",
+    )
+    # The place line names no 処理券; the line with 処理券 names no place.
+    where_bought = answerable("粗大ごみ処理券はどこで買えますか", [garbage], 1.0)
+    assert where_bought < answerable("粗大ごみの申込はどこにしますか", [garbage], 1.0)
+    assert where_bought < answerable("粗大ごみ処理券はいくらですか", [garbage], 1.0)
+    allowance = hit("市は、テレワーク手当として、在宅型テレワーク1日につき200円を支給する。", "第9条（費用負担）")
+    assert answerable("テレワーク手当はいつ支給されますか", [allowance], 1.0) < CONFIDENCE_THRESHOLD
+    assert answerable("テレワーク手当はいくらですか", [allowance], 1.0) >= CONFIDENCE_THRESHOLD

@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 
 # Calibrated by benchmarks/qa_answers.py on the municipal development set and JSQuAD, held out by document (and
 # checked by benchmarks/retrieval.py's calibration table); see docs/qa.md.
-CONFIDENCE_THRESHOLD = 0.59
+CONFIDENCE_THRESHOLD = 0.55
+UNTYPED = 0.5  # confidence factor when no quoted sentence holds the kind of fact the question asks for
+HELD = 0.2  # weight of the share of the question's distinctive words the best-holding quoted sentence holds
 PASSAGES = 5  # sent to the LLM
 EXTRACT_SENTENCES = 3
 MAX_QUESTION_CHARS = 500
@@ -111,9 +113,18 @@ def answerable(question: str, found: list[Hit], coverage: float, context: str = 
     """Confidence (0–1) that the passages answer ``question``: the mean of the retrieval's coverage of its
     words (see :func:`index.coverage`) and how well the sentence the extractive answer would quote answers
     it — its words, its heading, the kind of fact asked for (see :func:`quote.best_share`). A passage on the
-    topic without the fact asked for (「図書館の本は何冊まで」 where no line holds a number of 冊) scores low."""
+    topic without the fact asked for (「図書館の本は何冊まで」 where no line holds a number of 冊) scores low.
+    Then the same quoted sentence must hold both the kind of fact asked for and the question's own words: the
+    confidence is multiplied by the best of the quoted sentences' :data:`UNTYPED` (when it lacks the kind of
+    fact) times its share of the question's content words (:data:`HELD`; see ``quote.Candidate.held``). 「粗大
+    ごみ処理券はどこで買えますか」 against a notice whose place line names no 処理券 and whose 処理券 line names
+    no place scores lower than either question the notice answers."""
     chosen = quote.choose(question, found[:PASSAGES], EXTRACT_SENTENCES, context)
-    return (coverage + quote.best_share(question, chosen)) / 2
+    confidence = (coverage + quote.best_share(question, chosen)) / 2
+    if not chosen:
+        return confidence
+    typed = bool(quote.answer_types(question, quote.NUMERIC))
+    return confidence * max((1 - HELD + HELD * c.held) * (UNTYPED if typed and not c.typed else 1) for c in chosen)
 
 
 def refusal(core: Core, found: list[Hit], lang: str) -> Answer:
