@@ -202,17 +202,17 @@ class Handlers:
 
     async def card_action(self, ctx: Any) -> InvokeResponse[Any]:
         raw = _raw(ctx.activity)
-        body = await self._run(self._outcome_invoke, "action", self._card_action, raw)
+        body = await self._run(self._outcome, "action", self._card_action, raw)
         return InvokeResponse(status=200, body=body)
 
     async def dialog_open(self, ctx: Any) -> InvokeResponse[Any]:
         raw = _raw(ctx.activity)
-        body = await self._run(self._outcome_invoke, "action", self._dialog_open, raw)
+        body = await self._run(self._outcome, "action", self._dialog_open, raw)
         return InvokeResponse(status=200, body=body)
 
     async def dialog_submit(self, ctx: Any) -> InvokeResponse[Any]:
         raw = _raw(ctx.activity)
-        body = await self._run(self._outcome_invoke, "form", self._dialog_submit, raw)
+        body = await self._run(self._outcome, "form", self._dialog_submit, raw)
         return InvokeResponse(status=200, body=body)
 
     async def installed(self, ctx: Any) -> None:
@@ -414,34 +414,30 @@ class Handlers:
         except (PermanentDeliveryError, UncertainDeliveryError) as exc:
             log.error("teams: cannot post %s: %s", key, exc)
 
-    def _outcome(self, kind: str, fn: Callable[[dict[str, Any]], Any], raw: dict[str, Any]) -> None:
-        """Run ``fn`` with the request id, the outcome metric, and a polite answer when it fails."""
-        logs.request_id.set(uuid.uuid4().hex[:12])
-        try:
-            fn(raw)
-        except Exception:
-            self.metrics.requests.labels(kind, "error").inc()
-            log.exception("teams: %s handler failed", kind)
-            seen = Seen.of(raw)
-            try:
-                self.transport.send(channel(seen.conversation_id), Reply(text=t("error.generic", self.lang)))
-            except Exception:  # noqa: BLE001 - nothing more we can do; it is logged
-                log.exception("teams: could not tell the user about the failure")
-            return
-        self.metrics.requests.labels(kind, "ok").inc()
-
-    def _outcome_invoke(self, kind: str, fn: Callable[[dict[str, Any]], Any], raw: dict[str, Any]) -> Any:
+    def _outcome(self, kind: str, fn: Callable[[dict[str, Any]], Any], raw: dict[str, Any]) -> Any:
+        """Run ``fn`` with a request id and the outcome metric; when it fails, a polite answer instead of its result:
+        for an invoke, the invoke's answer; for any other activity, a message in its conversation."""
         logs.request_id.set(uuid.uuid4().hex[:12])
         try:
             result = fn(raw)
         except Exception:
             self.metrics.requests.labels(kind, "error").inc()
             log.exception("teams: %s handler failed", kind)
-            if kind == "form" or raw.get("name") == "task/fetch":
-                return cards.task_message(t("error.generic", self.lang))
-            return {"statusCode": 200, "type": MESSAGE, "value": t("error.generic", self.lang)}
+            return self._sorry(kind, raw)
         self.metrics.requests.labels(kind, "ok").inc()
         return result
+
+    def _sorry(self, kind: str, raw: dict[str, Any]) -> Any:
+        sorry = t("error.generic", self.lang)
+        if kind == "form" or raw.get("name") == "task/fetch":
+            return cards.task_message(sorry)
+        if raw.get("type") == "invoke":
+            return {"statusCode": 200, "type": MESSAGE, "value": sorry}
+        try:
+            self.transport.send(channel(Seen.of(raw).conversation_id), Reply(text=sorry))
+        except Exception:  # noqa: BLE001 - nothing more we can do; it is logged
+            log.exception("teams: could not tell the user about the failure")
+        return None
 
 
 def _opener(form: Form, action_id: str, value: str, lang: str) -> Reply:

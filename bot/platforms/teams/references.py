@@ -54,17 +54,24 @@ def remember(core: Core, seen: Seen) -> None:
     """Store (or refresh) the person and the conversation of one activity."""
     with transaction(core.sessions) as session:
         if seen.user_id and seen.member_id:
-            person = session.get(TeamsPerson, seen.user_id)
-            if person is None:
-                person = TeamsPerson(user_id=seen.user_id, member_id=seen.member_id, service_url=seen.service_url)
-                session.add(person)
-            person.member_id, person.service_url, person.reachable = seen.member_id, seen.service_url, True
-            person.name = seen.name or person.name
-            person.tenant_id = seen.tenant_id or person.tenant_id
+            person = _person(session, seen.user_id, seen.member_id, seen.name, seen.tenant_id, seen.service_url)
+            person.reachable = True  # it wrote to kiun: the app is installed for it
             if seen.kind == "personal":
                 person.chat_id = seen.conversation_id
         if seen.conversation_id:
             _conversation(session, seen.channel_id, seen.kind, seen.team_id, seen.tenant_id, seen.service_url)
+
+
+def _person(session: Session, user_id: str, member_id: str, name: str, tenant_id: str, service_url: str) -> TeamsPerson:
+    """The stored person ``user_id`` (added if new), with what was just seen of them; empty values keep the old."""
+    person = session.get(TeamsPerson, user_id)
+    if person is None:
+        person = TeamsPerson(user_id=user_id, member_id=member_id, service_url=service_url, reachable=True)
+        session.add(person)
+    person.member_id, person.service_url = member_id, service_url
+    person.name = name or person.name
+    person.tenant_id = tenant_id or person.tenant_id
+    return person
 
 
 def _conversation(
@@ -86,13 +93,8 @@ def remember_members(core: Core, members: list[dict[str, Any]], tenant_id: str, 
             user_id = member.get("aadObjectId") or member.get("id")
             if not user_id or not member.get("id"):
                 continue
-            person = session.get(TeamsPerson, user_id)
-            if person is None:
-                person = TeamsPerson(user_id=user_id, member_id=member["id"], service_url=service_url, reachable=True)
-                session.add(person)
-            person.member_id, person.service_url = member["id"], service_url
-            person.name = member.get("name") or person.name
-            person.tenant_id = member.get("tenantId") or tenant_id or person.tenant_id
+            tenant = member.get("tenantId") or tenant_id
+            _person(session, user_id, member["id"], member.get("name") or "", tenant, service_url)
 
 
 def person(core: Core, user_id: str) -> TeamsPerson | None:
