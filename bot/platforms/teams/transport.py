@@ -71,7 +71,10 @@ def conversation(conversation_id: str, service_url: str) -> Conversation:
 
 
 def delivery_error(exc: Exception, *, posting: bool) -> Exception:
-    """An SDK/HTTP failure as the outbox's error; ``posting``: the call creates a message (not idempotent)."""
+    """An SDK/HTTP failure as the outbox's error; ``posting``: the call creates a message (not idempotent). A
+    ``PermissionError`` (a service URL outside the allow-list, no bot token) is permanent."""
+    if isinstance(exc, PermissionError):
+        return PermanentDeliveryError(str(exc))
     if isinstance(exc, httpx.HTTPStatusError):
         response = exc.response
         if response.status_code in TRANSIENT_STATUSES or response.status_code == 401:
@@ -133,8 +136,6 @@ class TeamsTransport:
         try:
             api = self.connector.api(service_url)
             sent = self.connector.call(api.conversations.create_activity(target, activity))
-        except PermissionError as exc:
-            raise PermanentDeliveryError(str(exc)) from exc
         except Exception as exc:
             raise delivery_error(exc, posting=True) from exc
         return sent.id
@@ -146,8 +147,6 @@ class TeamsTransport:
         try:
             api = self.connector.api(service_url)
             self.connector.call(api.conversations.update_activity(target, ref, self.activity(reply)))
-        except PermissionError as exc:
-            raise PermanentDeliveryError(str(exc)) from exc
         except Exception as exc:
             raise delivery_error(exc, posting=False) from exc
         return ref
@@ -201,8 +200,6 @@ class TeamsTransport:
                 refused = f"teams: Teams refused a chat with {to.id}: the app is not installed for them"
                 raise UnreachableError(refused) from exc
             raise delivery_error(exc, posting=False) from exc
-        except PermissionError as exc:
-            raise PermanentDeliveryError(str(exc)) from exc
         except Exception as exc:
             raise delivery_error(exc, posting=False) from exc  # creating a 1:1 chat again returns the same one
         references.set_chat(self.core, to.id, created.id)
