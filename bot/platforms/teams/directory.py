@@ -22,7 +22,7 @@ class TeamsDirectory:
 
     def members(self, channel: str) -> list[str]:
         known = references.conversation(self.core, channel)
-        service_url = known.service_url if known else references.latest_service_url(self.core)
+        service_url = references.service_url_of(self.core, known)
         if not service_url:
             raise DirectoryError(f"teams: kiun is not installed in conversation {channel}")
         roster = (known.team_id if known and known.team_id else None) or channel.split(";", 1)[0]

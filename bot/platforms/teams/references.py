@@ -115,8 +115,10 @@ def set_chat(core: Core, user_id: str, chat_id: str | None, *, reachable: bool =
             row.chat_id, row.reachable = chat_id or row.chat_id, reachable
 
 
-def latest_service_url(core: Core) -> str | None:
-    """The service URL of the conversation seen last (for a person or channel kiun has no reference of)."""
+def service_url_of(core: Core, conversation: TeamsConversation | None) -> str | None:
+    """The conversation's service URL; for one kiun has no reference of, that of the conversation seen last."""
+    if conversation is not None:
+        return conversation.service_url
     with core.sessions() as session:
         return session.scalar(
             select(TeamsConversation.service_url).order_by(TeamsConversation.updated_at.desc()).limit(1)

@@ -168,7 +168,7 @@ class TeamsTransport:
             return (conversation_id if root else f"{conversation_id};messageid={to.id}"), service_url
         if isinstance(to, Channel):
             known = references.conversation(self.core, to.id)
-            found = known.service_url if known else references.latest_service_url(self.core)
+            found = references.service_url_of(self.core, known)
             if not found:
                 raise PermanentDeliveryError(f"teams: kiun is not installed in conversation {to.id}")
             return to.id, found
