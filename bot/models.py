@@ -1,5 +1,6 @@
 """Every table of kiun: importing this module registers all models on ``Base.metadata`` (Alembic, tests)."""
 
+from bot.content.models import ContentLog, ContentUpload, ContentVersion
 from bot.db.base import Base
 from bot.delivery.models import DeferredTask, OutboxMessage, PlatformEvent
 from bot.features.ideas.models import Champion, Idea, IdeaComment, IdeaDraft, IdeaEvent, IdeaVote
@@ -13,7 +14,10 @@ __all__ = [
     "Base",
     "CalendarOverride",
     "Champion",
+    "ContentLog",
     "ContentPost",
+    "ContentUpload",
+    "ContentVersion",
     "DeferredTask",
     "Idea",
     "IdeaComment",

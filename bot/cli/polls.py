@@ -11,10 +11,11 @@ from sqlalchemy import select
 from bot.app.config import Settings
 from bot.chat.markup import plain
 from bot.cli.connect import core_for
+from bot.content.tree import content_root
 from bot.delivery.outbox import unreachable
 from bot.features.polls.models import PollRun, RunState
 from bot.features.polls.results import compute_results, momentum_trend
-from bot.features.polls.templates import load_templates
+from bot.features.polls.templates import load_templates, templates_dir
 from bot.features.polls.views import results_message
 
 
@@ -36,7 +37,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 def _list(settings: Settings, args: argparse.Namespace) -> int:
     core = core_for(settings)
-    for template in load_templates().values():
+    for template in load_templates(templates_dir(content_root(core.engine))).values():
         kind = "anonymous" if template.anonymous else "named"
         every = f", every {template.schedule.every_n_weeks} weeks" if template.schedule else ""
         print(f"template {template.id:<18} {kind:<9} {len(template.questions)} questions{every}  {template.title}")

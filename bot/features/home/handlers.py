@@ -24,6 +24,7 @@ from bot.chat.reply import Form, Input, Reply, Section
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.common.text import day_text
+from bot.content.tree import content_root
 from bot.delivery.deferred import defer, task
 from bot.features.admin.handlers import admin_help, help_button
 from bot.features.home.actions import AskButton, AskForm, LessonButton, ReportButton
@@ -82,7 +83,7 @@ def home(core: Core, request: Request, router: Router) -> Reply:
 
 def _lesson(core: Core, request: Request) -> list[Section]:
     lang = request.lang
-    lessons = catalogue()
+    lessons = catalogue(content_root(core.engine))
     with core.sessions() as session:
         post = learning.latest_lesson_post(session, core.settings.kiun_lesson_channel)
         lesson = lessons.get(post.item_id) if post else None

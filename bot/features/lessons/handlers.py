@@ -9,6 +9,7 @@ from bot.chat.markup import literal
 from bot.chat.reply import Reply, Section
 from bot.chat.request import Request
 from bot.chat.router import Router
+from bot.content.tree import content_root
 from bot.features.lessons import learning
 from bot.features.lessons.actions import QuizAnswer
 from bot.features.lessons.catalogue import Lesson, catalogue
@@ -32,7 +33,7 @@ def quiz_answer(core: Core, request: Request, action: QuizAnswer) -> Reply:
     """A quiz button: record the first answer and show right/wrong with the explanation to this person only."""
     lang = request.lang
     key, choice = action.quiz, action.choice
-    lessons = catalogue()
+    lessons = catalogue(content_root(core.engine))
     if key.startswith(PREVIEW):
         lesson = lessons.get(key[len(PREVIEW) :])
         if lesson is None or choice >= len(lesson.quiz.choices):
@@ -56,7 +57,7 @@ def quiz_answer(core: Core, request: Request, action: QuizAnswer) -> Reply:
 def show_lesson(core: Core, request: Request) -> Reply:
     """``/kiun lesson [id]``: the latest lesson posted (or the first of the curriculum), or the one named."""
     lang = request.lang
-    lessons = catalogue()
+    lessons = catalogue(content_root(core.engine))
     wanted = request.text.strip()
     if wanted:
         lesson = lessons.get(wanted)
@@ -114,7 +115,7 @@ def admin_lesson(core: Core, request: Request) -> Reply:
     """``/kiun admin lesson preview <id>`` and ``/kiun admin lesson list``."""
     lang = request.lang
     words = request.text.split()
-    lessons = catalogue()
+    lessons = catalogue(content_root(core.engine))
     if words[:1] == ["preview"] and len(words) == 2:
         lesson = lessons.get(words[1])
         if lesson is None:

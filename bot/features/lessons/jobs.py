@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.app.core import Core
 from bot.chat.address import Channel, User
 from bot.common.text import day_text
+from bot.content.tree import content_root
 from bot.db.session import transaction
 from bot.delivery.outbox import enqueue
 from bot.features.lessons import learning
@@ -49,7 +50,7 @@ def post_lesson(core: Core, occurrence: datetime, params: dict[str, Any]) -> str
         log.warning("lesson: KIUN_LESSON_CHANNEL is not set; nothing posted")
         return NO_CHANNEL.format(what="lesson")
     lang = core.settings.kiun_locale
-    lessons = catalogue()
+    lessons = catalogue(content_root(core.engine))
     try:
         with transaction(core.sessions) as session:
             chosen = learning.next_lesson(session, lessons, channel)
@@ -83,7 +84,7 @@ def post_fact(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     if not channel:
         log.warning("fact: KIUN_LESSON_CHANNEL is not set; nothing posted")
         return NO_CHANNEL.format(what="fact")
-    facts = build_facts()
+    facts = build_facts(content_root(core.engine))
     for problem in facts.problems:
         log.warning("fact content problem: %s", problem)
     try:
@@ -111,7 +112,7 @@ def post_fact(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
 )
 def send_reviews(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
     """DM each person their longest-waiting due review (one a day at most)."""
-    lessons = catalogue()
+    lessons = catalogue(content_root(core.engine))
     lang = core.settings.kiun_locale
     today = occurrence.astimezone(core.settings.tz).date()
     sent = dropped = 0

@@ -20,6 +20,7 @@ from bot.chat.reply import Reply, Section
 from bot.chat.request import Request
 from bot.chat.router import Router
 from bot.common.text import day_text
+from bot.content.tree import content_root
 from bot.delivery.deferred import defer, task
 from bot.features.polls import runs
 from bot.features.polls.actions import PollAnswer as AnswerButton
@@ -27,7 +28,14 @@ from bot.features.polls.actions import PollShow, PollText
 from bot.features.polls.models import PollAnswer, PollRun, RunState
 from bot.features.polls.results import compute_results
 from bot.features.polls.runs import PollError, broadcast, close_run, record_answer, start_run
-from bot.features.polls.templates import COMMENT_LIMIT, PollTemplate, TemplateError, get_template, load_templates
+from bot.features.polls.templates import (
+    COMMENT_LIMIT,
+    PollTemplate,
+    TemplateError,
+    get_template,
+    load_templates,
+    templates_dir,
+)
 from bot.features.polls.views import COMMENT_INPUT, answered_reply, poll_message, results_message, text_form
 
 log = logging.getLogger(__name__)
@@ -133,7 +141,7 @@ def admin(core: Core, request: Request) -> Reply:
 def admin_list(core: Core, request: Request) -> Reply:
     lang = request.lang
     rows = []
-    for template in load_templates().values():
+    for template in load_templates(templates_dir(content_root(core.engine))).values():
         kind = t("poll.kind_anonymous" if template.anonymous else "poll.kind_named", lang)
         schedule = t("poll.admin.every_n_weeks", lang, n=template.schedule.every_n_weeks) if template.schedule else ""
         rows.append(
@@ -194,7 +202,7 @@ def admin_start(core: Core, request: Request, name: str) -> Reply:
     if core.directory is None:
         return Reply(text=t("poll.admin.no_directory", lang))
     try:
-        template = get_template(name)
+        template = get_template(name, templates_dir(content_root(core.engine)))
     except TemplateError as exc:
         return Reply(text=t("poll.admin.bad_template", lang, name=literal(name[:40]), problem=literal(str(exc))))
     try:

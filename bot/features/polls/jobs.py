@@ -22,9 +22,10 @@ from sqlalchemy import select
 
 from bot.app.core import Core
 from bot.common.text import day_text
+from bot.content.tree import content_root
 from bot.features.polls.models import PollRun, RunState
 from bot.features.polls.runs import PollError, close_run, open_run, remind, resume_opening
-from bot.features.polls.templates import PollTemplate, load_templates
+from bot.features.polls.templates import PollTemplate, load_templates, templates_dir
 from bot.scheduling.calendar import BusinessCalendar
 from bot.scheduling.registry import job
 from bot.scheduling.scheduler import job_plan
@@ -50,7 +51,11 @@ def poll_open(core: Core, occurrence: datetime, params: dict[str, Any]) -> str:
         return "; ".join([*done, "KIUN_POLL_CHANNEL is not set; no poll opened"])
     wanted = params.get("templates")
     today = occurrence.date()
-    templates = [item for item in load_templates().values() if not wanted or item.id in wanted]
+    templates = [
+        item
+        for item in load_templates(templates_dir(content_root(core.engine))).values()
+        if not wanted or item.id in wanted
+    ]
     scheduled = [item for item in templates if item.schedule is not None]
     served = weeks_served(BusinessCalendar.current(core), today)
     due = [item for item in scheduled if item.schedule and any(item.schedule.due(day) for day in served)]

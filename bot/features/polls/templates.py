@@ -159,8 +159,8 @@ def _monday(day: date) -> date:
     return date.fromordinal(day.toordinal() - day.weekday())
 
 
-def templates_dir() -> Path:
-    return content_dir() / FOLDER
+def templates_dir(root: Path | None = None) -> Path:
+    return (root or content_dir()) / FOLDER
 
 
 def template_files(folder: Path | None = None) -> list[Path]:

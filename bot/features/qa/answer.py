@@ -11,6 +11,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from pathlib import Path
 
 from openai.types.chat import ChatCompletionMessageParam
 from sqlalchemy import func, select
@@ -20,8 +21,9 @@ from bot.chat.address import Thread
 from bot.chat.i18n import t
 from bot.chat.markup import literal
 from bot.common.paths import prompts_dir
+from bot.content.tree import content_root
 from bot.db.session import transaction
-from bot.features.qa import privacy, quote
+from bot.features.qa import privacy, quote, synonyms
 from bot.features.qa.index import Hit
 from bot.features.qa.llm import LLMUnavailable, complete, make_llm_client
 from bot.features.qa.models import QaFeedback, QaQuestion
@@ -99,17 +101,20 @@ def ask(
         return _record(core, answer, user_id, question, **where)
     if quota and over_quota(core, user_id):
         return Answer("limit", t("ask.limit", lang, limit=core.settings.kiun_qa_daily_limit))
-    found, coverage = search_with_confidence(core, question, context=context)
-    confidence = answerable(question, found, coverage, context)
+    synonyms_file = synonyms.synonyms_path(content_root(core.engine))
+    found, coverage = search_with_confidence(core, question, context=context, synonyms_file=synonyms_file)
+    confidence = answerable(question, found, coverage, context, synonyms_file)
     if not found or confidence < CONFIDENCE_THRESHOLD:
         answer = refusal(core, found, lang)
     else:
-        answer = _answer(core, question, found, lang, context)
+        answer = _answer(core, question, found, lang, context, synonyms_file)
     answer.confidence = confidence
     return _record(core, answer, user_id, question, **where)
 
 
-def answerable(question: str, found: list[Hit], coverage: float, context: str = "") -> float:
+def answerable(
+    question: str, found: list[Hit], coverage: float, context: str = "", synonyms_file: Path | None = None
+) -> float:
     """Confidence (0–1) that the passages answer ``question``: the mean of the retrieval's coverage of its
     words (see :func:`index.coverage`) and how well the sentence the extractive answer would quote answers
     it — its words, its heading, the kind of fact asked for (see :func:`quote.best_share`). A passage on the
@@ -119,7 +124,7 @@ def answerable(question: str, found: list[Hit], coverage: float, context: str = 
     fact) times its share of the question's content words (:data:`HELD`; see ``quote.Candidate.held``). 「粗大
     ごみ処理券はどこで買えますか」 against a notice whose place line names no 処理券 and whose 処理券 line names
     no place scores lower than either question the notice answers."""
-    chosen = quote.choose(question, found[:PASSAGES], EXTRACT_SENTENCES, context)
+    chosen = quote.choose(question, found[:PASSAGES], EXTRACT_SENTENCES, context, synonyms_file)
     confidence = (coverage + quote.best_share(question, chosen)) / 2
     if not chosen:
         return confidence
@@ -138,10 +143,12 @@ def refusal(core: Core, found: list[Hit], lang: str) -> Answer:
     return Answer("refused", "\n".join(lines), nearest=nearest)
 
 
-def _answer(core: Core, question: str, found: list[Hit], lang: str, context: str = "") -> Answer:
+def _answer(
+    core: Core, question: str, found: list[Hit], lang: str, context: str = "", synonyms_file: Path | None = None
+) -> Answer:
     client = make_llm_client(core.settings, timeout=core.settings.kiun_llm_timeout, max_retries=1)
     if client is None:
-        return extractive(question, found, lang, context)
+        return extractive(question, found, lang, context, synonyms_file)
     passages = found[:PASSAGES]
     messages: list[ChatCompletionMessageParam] = [
         {"role": "system", "content": (prompts_dir() / "answer.md").read_text(encoding="utf-8")},
@@ -150,7 +157,7 @@ def _answer(core: Core, question: str, found: list[Hit], lang: str, context: str
     try:
         text = complete(client, core.settings.kiun_llm_model, messages).strip()
     except LLMUnavailable:
-        fallback = extractive(question, found, lang, context)
+        fallback = extractive(question, found, lang, context, synonyms_file)
         note = t("ask.llm_unavailable", lang)
         if not fallback.answered:
             return Answer("unavailable", f"{note}\n{t('ask.try_later', lang)}")
@@ -161,7 +168,7 @@ def _answer(core: Core, question: str, found: list[Hit], lang: str, context: str
     cited = [int(n) for n in _CITATION.findall(text)]
     if not cited or any(not 1 <= n <= len(passages) for n in cited):
         log.warning("qa: LLM answer cited %s of %d passages; answering extractively", cited, len(passages))
-        fallback = extractive(question, found, lang, context)
+        fallback = extractive(question, found, lang, context, synonyms_file)
         fallback.text = f"{t('ask.citations_unchecked', lang)}\n{fallback.text}"
         return fallback
     used = sorted(set(cited))
@@ -195,12 +202,14 @@ def _quote(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def extractive(question: str, found: list[Hit], lang: str, context: str = "") -> Answer:
+def extractive(
+    question: str, found: list[Hit], lang: str, context: str = "", synonyms_file: Path | None = None
+) -> Answer:
     """Quoted sentences with [n] citations (no LLM): the sentence of the best passages that best answers the
     question — its words, its passage's heading, and the kind of fact asked for (see :mod:`quote`) — and up to
     two more that answer nearly as well. A quoted sentence that introduces a list (「次の情報を入力してはいけ
     ません。」) brings the list with it."""
-    chosen = quote.choose(question, found[:PASSAGES], EXTRACT_SENTENCES, context)
+    chosen = quote.choose(question, found[:PASSAGES], EXTRACT_SENTENCES, context, synonyms_file)
     if not chosen:
         return Answer("extractive", t("ask.refused", lang), nearest=found[:3])
     used = sorted({c.rank for c in chosen})

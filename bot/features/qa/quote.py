@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.common import japanese
 from bot.features.qa import synonyms
@@ -131,15 +132,15 @@ def sentences(line: str) -> list[str]:
     return [piece.strip() for piece in out if piece.strip()]
 
 
-def candidates(question: str, hits: list[Hit], context: str = "") -> list[Candidate]:
+def candidates(question: str, hits: list[Hit], context: str = "", synonyms_file: Path | None = None) -> list[Candidate]:
     """Every sentence of ``hits`` scored, best first.
 
     The question counts by its words (runs of kanji, katakana or latin; a word partly found counts in part),
     each weighed by how few of the candidate sentences hold it: a word every sentence of a rule shares, such
     as its topic テレワーク, tells none of them apart; 介護 does. A thread's earlier question (``context``)
-    counts a third."""
+    counts a third. ``synonyms_file``: the synonyms list (default: the bundled content's)."""
     pool = [(rank, hit, order, unit) for rank, hit in enumerate(hits) for order, unit in enumerate(units(hit.text))]
-    found_synonyms = synonyms.matches(question)
+    found_synonyms = synonyms.matches(question, synonyms_file)
     texts = [synonyms.augment(_compact(unit[0]), found_synonyms) for _, _, _, unit in pool]
     words = _words(question) + [(grams, weight / 3) for grams, weight in _words(context)]
     n = len(pool) or 1
@@ -240,9 +241,11 @@ def best_share(question: str, chosen: list[Candidate]) -> float:
     return max(0.0, min(1.0, max(c.score for c in chosen) / most))
 
 
-def choose(question: str, hits: list[Hit], limit: int, context: str = "") -> list[Candidate]:
+def choose(
+    question: str, hits: list[Hit], limit: int, context: str = "", synonyms_file: Path | None = None
+) -> list[Candidate]:
     """The best sentence, and up to ``limit`` − 1 more that score nearly as well; in reading order."""
-    ranked = [c for c in candidates(question, hits, context) if c.score > 0]
+    ranked = [c for c in candidates(question, hits, context, synonyms_file) if c.score > 0]
     if not ranked:
         return []
     best = ranked[0].score

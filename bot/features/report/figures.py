@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.app.core import Core
 from bot.common.departments import load_departments
 from bot.common.japanese import normalize
+from bot.content.tree import content_root
 from bot.features.ideas import stats as idea_stats
 from bot.features.ideas.models import IdeaStatus
 from bot.features.ideas.rules import STATUSES
@@ -330,7 +331,7 @@ def _departments(received, names: dict[str, str]) -> list[DepartmentIdeas]:
 
 
 def _quizzes(session: Session, start: datetime, end: datetime) -> Quizzes:
-    lessons = catalogue()
+    lessons = catalogue(content_root(session))
     month = learning.quiz_month(session, start, end)
     titles = {lesson.id: lesson.title for lesson in lessons.lessons}
     order = {lesson.id: index for index, lesson in enumerate(lessons.lessons)}
