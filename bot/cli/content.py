@@ -1,36 +1,22 @@
 """``kiun content check``: validate every file under ``content/`` and print ``file:line: problem``.
 
 Each checker takes the content folder and returns :class:`~bot.common.content_files.Problem` s; a feature adds
-its checker to :data:`CHECKERS`. Start-up calls :func:`log_problems` so a broken file is named in the log
-while the valid content keeps being used.
+its checker to :data:`bot.features.content.checks.CHECKERS`. Start-up calls :func:`log_problems` so a broken file is
+named in the log while the valid content keeps being used.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 from bot.app.config import Settings
-from bot.common.content_files import Problem, sort_problems
+from bot.common.content_files import Problem
 from bot.common.paths import content_dir
-from bot.features.lessons.catalogue import check_lessons
-from bot.features.lessons.facts import check_facts
-from bot.features.polls.templates import check_templates
-from bot.features.qa.synonyms import check_synonyms
+from bot.features.content.checks import check_all
 
 log = logging.getLogger(__name__)
-
-Checker = Callable[[Path], list[Problem]]
-
-CHECKERS: list[Checker] = [check_lessons, check_facts, check_templates, check_synonyms]
-
-
-def check_all(root: Path | None = None) -> list[Problem]:
-    """Every problem every checker finds under ``root`` (default: the content folder), sorted by file and line."""
-    root = root or content_dir()
-    return sort_problems(problem for checker in CHECKERS for problem in checker(root))
 
 
 def log_problems(root: Path | None = None) -> list[Problem]:

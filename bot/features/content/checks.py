@@ -1,0 +1,76 @@
+"""Every content check (what ``kiun content check`` runs), and the check of new versions before they are stored:
+the served tree with the new files laid over it is checked as a whole, and only the problems it adds count (so a
+fact that no longer finds its data table is refused as well as a broken file)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from bot.common.content_files import Problem, sort_problems
+from bot.common.paths import content_dir
+from bot.content import tree
+from bot.features.lessons.catalogue import check_lessons
+from bot.features.lessons.facts import check_facts
+from bot.features.polls.templates import check_templates
+from bot.features.qa.synonyms import check_synonyms
+
+Checker = Callable[[Path], list[Problem]]
+
+CHECKERS: list[Checker] = [check_lessons, check_facts, check_templates, check_synonyms]
+
+
+def check_all(root: Path | None = None) -> list[Problem]:
+    """Every problem every checker finds under ``root`` (default: the content folder), sorted by file and line."""
+    root = root or content_dir()
+    return sort_problems(problem for checker in CHECKERS for problem in checker(root))
+
+
+@dataclass(frozen=True)
+class Checked:
+    """New versions checked against the served content: the problems they add (files named as the uploader
+    named them, paths of other files relative to the content folder) and where each item would go."""
+
+    problems: list[Problem]
+    placed: dict[tuple[str, str], Path]
+
+
+def check_new(session: Session, items: Iterable[tree.Item]) -> Checked:
+    """Check ``items`` laid over what is served now (see module doc)."""
+    items = list(items)
+    base = content_dir()
+    new_keys = {(item.kind, item.key) for item in items}
+    kept = [item for item in tree.served_items(session) if (item.kind, item.key) not in new_keys]
+    with (
+        tempfile.TemporaryDirectory(prefix="kiun-check-") as before,
+        tempfile.TemporaryDirectory(prefix="kiun-check-") as after,
+    ):
+        tree.build(base, kept, Path(before))
+        placed = tree.build(base, kept + items, Path(after))
+        old = {_relative(problem, Path(before)) for problem in check_all(Path(before))}
+        names = {path: item.filename for item in items if (path := placed.get((item.kind, item.key)))}
+        added = [
+            _shown(problem, Path(after), names)
+            for problem in check_all(Path(after))
+            if _relative(problem, Path(after)) not in old
+        ]
+        relative = {key: path.relative_to(after) for key, path in placed.items()}
+    return Checked(sort_problems(added), relative)
+
+
+def _relative(problem: Problem, root: Path) -> Problem:
+    try:
+        return replace(problem, file=problem.file.relative_to(root))
+    except ValueError:
+        return problem
+
+
+def _shown(problem: Problem, root: Path, names: dict[Path, str]) -> Problem:
+    """The problem with its file as the uploader named it, or relative to the content folder."""
+    if problem.file in names:
+        return replace(problem, file=Path(names[problem.file]))
+    return _relative(problem, root)
