@@ -27,6 +27,7 @@ A = TypeVar("A", bound=Action)
 ActionHandler = Callable[[Core, Request, A], Reply]
 Routes = dict[str, tuple[type[Action], ActionHandler[Any]]]  # name → the model and its handler
 INVALID = "error.unknown_action"  # an unknown or invalid button or form, everywhere
+FILE_KEYS = ("file:", "file_error:")  # the values a platform gives for files sent with a message
 
 
 class Router:
@@ -41,6 +42,7 @@ class Router:
         self.subcommands: dict[str, Handler] = {}
         self.thread_handlers: list[ThreadHandler] = []
         self.message_handler: Handler | None = None
+        self.files_handler: Handler | None = None
         self.slow: dict[str, str] = {}  # command → catalogue key of the ack a platform sends before running it
 
     def command(self, name: str, handler: Handler, *, listed: bool = True, slow: str | None = None) -> None:
@@ -100,6 +102,12 @@ class Router:
     def message(self, handler: Handler) -> None:
         self.message_handler = handler
 
+    def files(self, handler: Handler) -> None:
+        """Register the handler for a message that brings files (``request.values``: ``file:<name>`` → a local path
+        the platform downloaded it to, ``file_error:<name>`` → why it could not); without one, the message handler
+        gets them."""
+        self.files_handler = handler
+
     def dispatch(self, core: Core, request: Request) -> Reply:
         """Run the matching handler; a failure becomes a polite error reply, the detail goes to the log."""
         request = without_nul(request)
@@ -119,6 +127,8 @@ class Router:
             return _typed(self.actions, request.action_id, request.value, "action"), INVALID
         if request.kind == "form":
             return _typed(self.forms, request.callback_id, request.metadata, "form"), INVALID
+        if self.files_handler is not None and any(key.startswith(FILE_KEYS) for key in request.values):
+            return self.files_handler, "message.hint"
         return self.message_handler, "message.hint"
 
 

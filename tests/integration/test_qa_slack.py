@@ -140,7 +140,7 @@ def test_uploads_from_staff_or_other_hosts_are_not_taken(kiun, sender):
     sender.event(broken)
     kiun.server.stop()
     posts = {c.params["channel"] + ":" + c.params["text"] for c in kiun.slack_api.calls_to("chat.postMessage")}
-    assert "DU_STAFF:" + t("docs.upload_admin_only") in posts
+    assert "DU_STAFF:" + t("content.upload.admin_only") in posts
     assert any("evil.md" in p and "not a Slack file URL" in p for p in posts)
     assert any("scan.pdf" in p and "壊れているか" in p for p in posts)
     with kiun.core.sessions() as session:

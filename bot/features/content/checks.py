@@ -4,8 +4,9 @@ fact that no longer finds its data table is refused as well as a broken file).""
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,14 +34,23 @@ def check_all(root: Path | None = None) -> list[Problem]:
 @dataclass(frozen=True)
 class Checked:
     """New versions checked against the served content: the problems they add (files named as the uploader
-    named them, paths of other files relative to the content folder) and where each item would go."""
+    named them, paths of other files relative to the content folder), where each item would go, and the content
+    folder with them laid over (``root``: only inside :func:`laid_over`)."""
 
     problems: list[Problem]
     placed: dict[tuple[str, str], Path]
+    root: Path
 
 
 def check_new(session: Session, items: Iterable[tree.Item]) -> Checked:
     """Check ``items`` laid over what is served now (see module doc)."""
+    with laid_over(session, items) as checked:
+        return checked
+
+
+@contextlib.contextmanager
+def laid_over(session: Session, items: Iterable[tree.Item]) -> Iterator[Checked]:
+    """:func:`check_new`, with the content folder as it would be kept while the block runs (for a preview)."""
     items = list(items)
     base = content_dir()
     new_keys = {(item.kind, item.key) for item in items}
@@ -59,7 +69,7 @@ def check_new(session: Session, items: Iterable[tree.Item]) -> Checked:
             if _relative(problem, Path(after)) not in old
         ]
         relative = {key: path.relative_to(after) for key, path in placed.items()}
-    return Checked(sort_problems(added), relative)
+        yield Checked(sort_problems(added), relative, Path(after))
 
 
 def _relative(problem: Problem, root: Path) -> Problem:
