@@ -1,9 +1,10 @@
 """The console platform: chat with kiun in a terminal (no Slack, no keys), or script it through stdin.
 
-Lines starting with ``/`` are slash commands, a bare number presses that button of the latest reply, anything
-else is a message. Forms become prompted fields. When no Slack token is configured (the embedded trial set-up),
-whatever lands in the outbox — channel posts, DMs to proposers, scheduled posts run with ``kiun jobs run`` — is
-printed by :class:`ConsoleTransport` after each answer, so the whole flow can be seen in one terminal.
+Lines starting with ``/`` are slash commands, a bare number presses that button of the latest reply, ``/file PATH
+[word]`` sends a file as a DM attachment would (the DX office's uploads), anything else is a message. Forms become
+prompted fields. When no Slack token is configured (the embedded trial set-up), whatever lands in the outbox —
+channel posts, DMs to proposers, scheduled posts run with ``kiun jobs run`` — is printed by
+:class:`ConsoleTransport` after each answer, so the whole flow can be seen in one terminal.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ CHANNEL = Channel(platform=PLATFORM, id="console")
 # On the console a person is named by the id they chose with ``kiun console --user`` (an "@" in front is fine).
 _PERSON = re.compile(r"@?([A-Za-z0-9_]{2,})")
 CONSOLE_SEND_RATE = 1000.0  # printing needs no rate limit
+FILE_COMMAND = "file"  # /file PATH [word]: send a file, as an attachment in a DM
 
 
 def run_console(
@@ -109,6 +111,11 @@ class ConsoleSession:
         if plain.startswith("/"):
             name, text = ([*line[1:].split(maxsplit=1), "", ""])[:2]  # any space, 全角 included
             name = unicodedata.normalize("NFKC", name).lower()
+            if name == FILE_COMMAND:
+                request = self.file_request(term, text)
+                if request is not None:
+                    self.show(term, self.router.dispatch(self.core, request))
+                return
             if name not in self.router.commands:
                 valid = "、".join(f"/{command}" for command in sorted(self.router.commands))
                 term.say(t("console.unknown_command", self.lang, command=f"/{name}", valid=valid))
@@ -129,6 +136,15 @@ class ConsoleSession:
         else:
             request = self.request("message", text=line)
         self.show(term, self.router.dispatch(self.core, request))
+
+    def file_request(self, term: Terminal, text: str) -> Request | None:
+        """``/file PATH [word]``: the file as a message attachment (None, and a hint, when there is no such file)."""
+        path_text, word = ([*text.split(maxsplit=1), "", ""])[:2]
+        path = Path(path_text).expanduser()
+        if not path_text or not path.is_file():
+            term.say(t("console.file_missing", self.lang, path=path_text or "PATH"))
+            return None
+        return self.request("message", text=word.strip(), values={f"file:{path.name}": str(path)})
 
     def request(self, kind: Kind, **fields: Any) -> Request:
         return Request(
