@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from bot.app.config import Settings
 from bot.app.core import Core
 from bot.cli.content import log_problems
+from bot.content.tree import content_root
 from bot.db.migrate import upgrade
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.directory import SlackDirectory
@@ -55,7 +56,7 @@ def core_for(settings: Settings, migrate: bool = True) -> Core:
         core.directory = SlackDirectory(make_client(settings))
         core.platform = PLATFORM
     sync_schedules(core)
-    log_problems()  # name each broken content file and line; the valid content is still used
+    log_problems(content_root(core.engine))  # name each broken content file and line; the valid content is still used
     return core
 
 
