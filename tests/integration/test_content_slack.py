@@ -169,12 +169,12 @@ def test_staff_uploads_oversize_files_and_wrong_formats_get_a_clear_answer(kiun,
     share(kiun, sender, "big.csv", b"year,total\n" + b"2020,1\n" * 200_000)
     share(kiun, sender, "plan.pdf", b"%PDF-1.4", text="レッスン")
     share(kiun, sender, "photo.png", b"\x89PNG")
-    share(kiun, sender, "utf16.md", "---\nid: x\n".encode("utf-16"), text="レッスン")
+    share(kiun, sender, "binary.md", b"---\x00\x01\x02", text="レッスン")
     texts = sorted(post["text"] for post in posts(kiun, 5))
     assert texts[0].startswith("big.csv: ファイルが大きすぎます（1.3 MB）。データ表のファイルは 1 MB まで")
-    assert texts[1].startswith("photo.png: この形式のファイルは受け付けていません")
-    assert texts[2].startswith("plan.pdf: レッスンのファイルは .md の形式です")
-    assert texts[3].startswith("utf16.md: 文字コードを読み取れませんでした")
+    assert texts[2].startswith("photo.png: この形式のファイルは受け付けていません")
+    assert texts[3].startswith("plan.pdf: レッスンのファイルは .md の形式です")
+    assert texts[1].startswith("binary.md: 文字コードを読み取れませんでした")
     assert texts[4] == t("content.upload.admin_only")
     assert versions(kiun) == []
     with kiun.core.sessions() as session:

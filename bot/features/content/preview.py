@@ -42,16 +42,13 @@ def _lesson(key: str, root: Path, lang: str) -> list[Section]:
     if lesson is None:
         return []
     shown = lesson_reply(lesson, lessons, "preview", lang)
-    sections = [section.model_copy(update={"buttons": []}) for section in shown.sections]
     quiz = lesson.quiz
     choices = "\n".join(f"- {LETTERS[i]}. {literal(choice)}" for i, choice in enumerate(quiz.choices))
     answer = f"{LETTERS[quiz.answer]}. {literal(quiz.choices[quiz.answer])}"
-    sections.append(
-        Section(
-            text=t("content.preview.quiz", lang, choices=choices, answer=answer, explanation=literal(quiz.explanation))
-        )
-    )
-    return sections
+    values = {"question": literal(quiz.question), "choices": choices, "answer": answer}
+    text = t("content.preview.quiz", lang, explanation=literal(quiz.explanation), **values)
+    # the quiz with its answer instead of its buttons (a press here would count as an answer)
+    return [Section(text=text) if section.buttons else section for section in shown.sections]
 
 
 def _fact(key: str, root: Path, lang: str) -> Reply | None:

@@ -113,13 +113,13 @@ def _one(core: Core, request: Request, name: str, path: Path, kinds: tuple[str, 
         upload = store.save_upload(
             session, request.user_id, request.platform, name, data, hashlib.sha256(data).hexdigest()
         )
-    kind = _kind(kinds, suffix, data)
+    kind = kind_of(kinds, suffix, data)
     if kind is None:
         return Taken([_ask(upload, lang)])
     return take(core, request, upload.id, kind)
 
 
-def _kind(kinds: tuple[str, ...] | None, suffix: str, data: bytes) -> str | None:
+def kind_of(kinds: tuple[str, ...] | None, suffix: str, data: bytes) -> str | None:
     """The kind of the file (None: ask), from the word sent with it and the file itself."""
     fitting = [kind for kind in kinds or ASKED if suffix in SUFFIXES[kind]]
     if len(fitting) == 1:
@@ -257,14 +257,22 @@ def _problems_text(name: str, problems: list[Problem], lang: str) -> str:
 
 
 def decode(data: bytes) -> str | None:
-    """A content file's text: UTF-8 (with or without BOM), else Shift_JIS as Excel saves it; None otherwise."""
-    if b"\x00" in data:  # UTF-16 or a binary file
+    """A content file's text: UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's "Unicode text"), else
+    Shift_JIS as Excel saves a CSV; None when it is none of them (or a binary file)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    if b"\x00" in data:
         return None
     for encoding in ("utf-8-sig", "cp932"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if not any("\ue000" <= char <= "\uf8ff" for char in text):  # cp932's user-defined area: not real text
+            return text
     return None
 
 
