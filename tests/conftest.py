@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from bot.app.config import Settings, load_settings
 from bot.app.core import Core
+from bot.content import tree
 from bot.db.migrate import upgrade
 from bot.db.session import make_engine
 from bot.models import Base
@@ -62,6 +63,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def _truncate(core: Core) -> None:
     """Empty every table and restart the id sequences. DELETE rather than TRUNCATE on PostgreSQL: on tables this
     small it is several times faster (TRUNCATE makes new files), which is most of a PostgreSQL run's time."""
+    tree.forget()
     with core.engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())

@@ -151,9 +151,12 @@ def history(session: Session, kind: str, key: str) -> Sequence[ContentVersion]:
     ).all()
 
 
-def stamp(session: Session) -> tuple[int, int]:
-    """Changes whenever what is served changes (a publish or a revert): (published versions, newest id)."""
-    count, newest = session.execute(
-        select(func.count(ContentVersion.id), func.max(ContentVersion.id)).where(ContentVersion.state == PUBLISHED)
+def stamp(session: Session) -> tuple[int, int, str]:
+    """Changes whenever what is served changes (a publish or a revert): the published versions' count, newest id
+    and newest publication time (ids alone could repeat on a database restored from a backup)."""
+    count, newest, latest = session.execute(
+        select(func.count(ContentVersion.id), func.max(ContentVersion.id), func.max(ContentVersion.published_at)).where(
+            ContentVersion.state == PUBLISHED
+        )
     ).one()
-    return int(count or 0), int(newest or 0)
+    return int(count or 0), int(newest or 0), str(latest or "")

@@ -96,7 +96,7 @@ def served_items(session: Session) -> list[Item]:
 
 
 _lock = threading.Lock()
-_built: dict[tuple[str, str], tuple[tuple[int, int], Path]] = {}
+_built: dict[tuple[str, str], tuple[tuple[int, int, str], Path]] = {}
 _previous: dict[tuple[str, str], Path] = {}
 _scratch: Path | None = None
 
@@ -107,7 +107,7 @@ def content_root(bind: Engine | Connection | Session) -> Path:
     session = bind if isinstance(bind, Session) else Session(bind)
     try:
         current = store.stamp(session)
-        if current == (0, 0):
+        if current[0] == 0:
             return base
         engine = session.get_bind()
         cache_key = (str(engine.engine.url if isinstance(engine, Connection) else engine.url), str(base))
@@ -126,6 +126,13 @@ def content_root(bind: Engine | Connection | Session) -> Path:
     finally:
         if session is not bind:
             session.close()
+
+
+def forget() -> None:
+    """Drop the built folders (a database emptied under a running process, as the tests do, reuses ids)."""
+    with _lock:
+        _built.clear()
+        _previous.clear()
 
 
 def _scratch_dir() -> Path:

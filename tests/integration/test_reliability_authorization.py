@@ -124,7 +124,7 @@ def test_a_document_sent_by_staff_in_a_dm_is_not_indexed(world: Kiun) -> None:
     wait_until(lambda: world.slack_api.calls_to("chat.postMessage"))
     world.server.stop(grace=5)
     (post,) = world.slack_api.calls_to("chat.postMessage")
-    assert t("docs.upload_admin_only") in post.params["text"]
+    assert t("content.upload.admin_only") in post.params["text"]
     after = snapshot(world.core)
     assert {name: rows for name, rows in after.items() if name != "platform_events"} == {
         name: rows for name, rows in before.items() if name != "platform_events"

@@ -436,6 +436,9 @@ def test_nul_characters_are_dropped_before_any_handler(world) -> None:
 
 # -- one valid press of everything the router knows -------------------------------------------------------------
 VALID_ACTIONS = {  # name → a payload as kiun renders it (aliases: as buttons posted before typed actions carried)
+    "content_discard": '{"version": 1}',
+    "content_kind": '{"upload": 1, "kind": "lesson"}',
+    "content_publish": '{"version": 1}',
     "home_ask": "{}",
     "home_lesson": '{"lesson": "why-dx-now"}',
     "home_report": '{"month": "2026-05"}',
