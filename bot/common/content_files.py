@@ -143,7 +143,7 @@ def parse_yaml(text: str, file: Path, first_line: int = 1) -> Any:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + first_line if mark else first_line
         if isinstance(exc, _DuplicateKey):
-            text = Message(
+            wording = Message(
                 "yaml_duplicate_key",
                 "YAML syntax error: key {key} appears twice (first on line {first})",
                 key=repr(exc.key),
@@ -151,8 +151,8 @@ def parse_yaml(text: str, file: Path, first_line: int = 1) -> Any:
             )
         else:
             reason = " ".join(part for part in (getattr(exc, "context", None), getattr(exc, "problem", None)) if part)
-            text = Message("yaml_syntax", "YAML syntax error: {reason}", reason=reason or exc)
-        raise ContentError(Problem.of(file, line, text)) from None
+            wording = Message("yaml_syntax", "YAML syntax error: {reason}", reason=reason or exc)
+        raise ContentError(Problem.of(file, line, wording)) from None
     finally:
         loader.dispose()
 
@@ -177,14 +177,14 @@ def split_front_matter(text: str, file: Path) -> tuple[Any, str, int]:
     """``(front matter, body, first body line)`` of a Markdown file that starts with ``---`` YAML ``---``."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        text = Message("front_matter_start", "the file must start with a line '---' and YAML front matter")
-        raise ContentError(Problem.of(file, 1, text))
+        wording = Message("front_matter_start", "the file must start with a line '---' and YAML front matter")
+        raise ContentError(Problem.of(file, 1, wording))
     for index, line in enumerate(lines[1:], start=1):
         if line.strip() == "---":
             meta = parse_yaml("".join(lines[1:index]), file, first_line=2)
             return meta, "".join(lines[index + 1 :]), index + 2
-    text = Message("front_matter_open", "the front matter is not closed: add a line '---' after it")
-    raise ContentError(Problem.of(file, 1, text))
+    wording = Message("front_matter_open", "the front matter is not closed: add a line '---' after it")
+    raise ContentError(Problem.of(file, 1, wording))
 
 
 def files(folder: Path, *suffixes: str) -> list[Path]:

@@ -119,8 +119,8 @@ def read_table(file: Path) -> tuple[Table | None, list[Problem]]:
         elif line.strip():
             rows.append((number, next(csv.reader(io.StringIO(line)))))
     if "source" not in meta:
-        text = Message("table_source", "add a line '# source: …' at the top saying where the numbers come from")
-        problems.append(Problem.of(file, 1, text))
+        wording = Message("table_source", "add a line '# source: …' at the top saying where the numbers come from")
+        problems.append(Problem.of(file, 1, wording))
     if "note" not in meta:
         problems.append(
             Problem.of(file, 1, Message("table_note", "add a line '# note: …' at the top saying what the numbers are"))
@@ -131,18 +131,18 @@ def read_table(file: Path) -> tuple[Table | None, list[Problem]]:
     header_line, header = rows[0]
     header = [name.strip() for name in header]
     if len(set(header)) != len(header) or not all(header):
-        text = Message("table_columns", "column names must be non-empty and different")
-        problems.append(Problem.of(file, header_line, text))
+        wording = Message("table_columns", "column names must be non-empty and different")
+        problems.append(Problem.of(file, header_line, wording))
     columns: dict[str, list[str]] = {name: [] for name in header}
     for number, row in rows[1:]:
         if len(row) != len(header):
-            text = Message(
+            wording = Message(
                 "table_row",
                 "this row has {values} values; the header has {columns} columns",
                 values=len(row),
                 columns=len(header),
             )
-            problems.append(Problem.of(file, number, text))
+            problems.append(Problem.of(file, number, wording))
             continue
         for name, value in zip(header, row, strict=True):
             columns[name].append(value.strip())

@@ -233,8 +233,11 @@ class QuestionFile(ContentModel):
     @classmethod
     def _type(cls, kind: str) -> str:
         if kind not in TYPES:
-            text = "unknown question type {kind}; use one of: {types}"
-            raise Invalid(Message("question_type", text, kind=repr(kind), types=", ".join(TYPES)))
+            types = ", ".join(TYPES)
+            text = Message(
+                "question_type", "unknown question type {kind}; use one of: {types}", kind=repr(kind), types=types
+            )
+            raise Invalid(text)
         return kind
 
     @field_validator("options")
