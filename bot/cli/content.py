@@ -1,4 +1,5 @@
-"""``kiun content check``: validate every file under ``content/`` and print ``file:line: problem``.
+"""``kiun content check``: validate every file under ``content/`` and print ``file:line: problem``
+(``--lang ja`` words it in Japanese, for the DX office; English by default, for scripts).
 
 Each checker takes the content folder and returns :class:`~bot.common.content_files.Problem` s; a feature adds
 its checker to :data:`bot.features.content.checks.CHECKERS`. Start-up calls :func:`log_problems` so a broken file is
@@ -12,8 +13,10 @@ import logging
 from pathlib import Path
 
 from bot.app.config import Settings
+from bot.chat.i18n import t
 from bot.common.content_files import Problem
 from bot.common.paths import content_dir
+from bot.content.problems import describe
 from bot.features.content.checks import check_all
 
 log = logging.getLogger(__name__)
@@ -35,23 +38,24 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         help="validate every content file; print file:line: problem for each error (exit 1 on any)",
     )
     check.add_argument("--dir", type=Path, default=None, help="content folder to check (default: KIUN_CONTENT_DIR)")
+    check.add_argument("--lang", choices=("ja", "en"), default="en", help="language of the problems (default: en)")
     check.set_defaults(run=_check)
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
-    root = args.dir or content_dir()
+    root, lang = args.dir or content_dir(), args.lang
     if not root.is_dir():
-        print(f"kiun: content folder not found: {root}")
+        print(t("content.problem.cli_no_folder", lang, root=root))
         return 1
     problems = check_all(root)
     for problem in problems:
-        print(problem)
+        print(describe(problem, lang))
     if problems:
         files = len({problem.file for problem in problems})
-        print(f"kiun: {len(problems)} problem(s) in {files} file(s) under {root}")
+        print(t("content.problem.cli_summary", lang, count=len(problems), files=files, root=root))
         return 1
     counts = ", ".join(f"{name}: {count}" for name, count in summary(root).items())
-    print(f"kiun: content OK ({counts}) in {root}")
+    print(t("content.problem.cli_ok", lang, counts=counts, root=root))
     return 0
 
 

@@ -154,7 +154,8 @@ def test_an_invalid_file_of_each_kind_is_refused_with_file_and_line_and_nothing_
         share(kiun, sender, name, data)
     replies = {post["text"].split(":")[0]: body(post) for post in posts(kiun, len(broken))}  # in any order
     assert set(replies) == set(broken)
-    assert "lesson.md:10:" in replies["lesson.md"] and "保存していません" in replies["lesson.md"]
+    assert "lesson.md:10: 'answer' が選択肢のどれとも一致しません" in replies["lesson.md"]  # in Japanese
+    assert "保存していません" in replies["lesson.md"]
     assert "population.yml:" in replies["population.yml"] and "missing.csv" in replies["population.yml"]
     assert "table.csv:1:" in replies["table.csv"]
     assert "survey.yml:4:" in replies["survey.yml"] and "stars" in replies["survey.yml"]

@@ -7,9 +7,10 @@ from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
-from bot.common.content_files import ContentModel, Invalid, Problem, parse_yaml, short_text, validate
+from bot.common.content_files import ContentModel, Invalid, Message, Problem, parse_yaml, short_text, validate
 
 FILE = Path("content/things/one.yml")
+WHAT = Message("what_thing", "a thing file")
 
 
 class Part(ContentModel):
@@ -26,7 +27,7 @@ class Thing(ContentModel):
     @classmethod
     def _lower(cls, value: str) -> str:
         if value != value.lower():
-            raise ValueError("{key} must be lower case")
+            raise Invalid(Message("lower", "{key} must be lower case"))
         return value
 
     @model_validator(mode="after")
@@ -34,19 +35,19 @@ class Thing(ContentModel):
         names = [part.name for part in self.parts]
         for index, name in enumerate(names):
             if name in names[:index]:
-                raise Invalid(f"part '{name}' appears twice", "parts", index, "name")
+                raise Invalid(Message("twice", "part '{name}' appears twice", name=name), "parts", index, "name")
         return self
 
 
 def problems(text: str) -> list[tuple[int, str]]:
-    thing, found = validate(Thing, parse_yaml(text, FILE), FILE, "a thing file")
+    thing, found = validate(Thing, parse_yaml(text, FILE), FILE, WHAT)
     assert (thing is None) == bool(found)
     assert all(isinstance(problem, Problem) and problem.file == FILE for problem in found)
     return [(problem.line, problem.message) for problem in found]
 
 
 def test_a_valid_file_gives_the_model_with_text_trimmed() -> None:
-    thing, found = validate(Thing, parse_yaml("id: a\nparts:\n  - name: ' wheel '\n", FILE), FILE, "a thing file")
+    thing, found = validate(Thing, parse_yaml("id: a\nparts:\n  - name: ' wheel '\n", FILE), FILE, WHAT)
     assert found == [] and thing.parts == [Part(name="wheel", size=1)]
 
 

@@ -24,6 +24,7 @@ from bot.chat.request import Request
 from bot.common.content_files import Problem
 from bot.content import store, tree
 from bot.content.models import ContentUpload, ContentVersion
+from bot.content.problems import describe
 from bot.db.session import transaction
 from bot.features.content.actions import ChooseKind, Discard, Publish
 from bot.features.content.checks import laid_over
@@ -250,7 +251,7 @@ def _refused(core: Core, request: Request, kind: str, name: str, text: str) -> S
 
 def _problems_text(name: str, problems: list[Problem], lang: str) -> str:
     lines = [t("content.upload.invalid", lang, name=literal(name), count=len(problems))]
-    lines += [f"- {literal(str(problem))}" for problem in problems[:SHOWN_PROBLEMS]]
+    lines += [f"- {literal(describe(problem, lang))}" for problem in problems[:SHOWN_PROBLEMS]]
     if len(problems) > SHOWN_PROBLEMS:
         lines.append(t("content.upload.more_problems", lang, count=len(problems) - SHOWN_PROBLEMS))
     return "\n".join(lines)

@@ -40,6 +40,7 @@ from bot.common.content_files import (
     Invalid,
     LineDict,
     LineList,
+    Message,
     Problem,
     files,
     load_yaml,
@@ -72,7 +73,7 @@ class Source(ContentModel):
     @classmethod
     def _public_address(cls, url: str) -> str:
         if url and not url.startswith(("https://", "http://")):
-            raise ValueError("{key} must start with https:// or http://")
+            raise Invalid(Message("url", "{key} must start with https:// or http://"))
         return url
 
 
@@ -86,17 +87,22 @@ class QuizFile(ContentModel):
     @classmethod
     def _three_or_four(cls, choices: list[str]) -> list[str]:
         if not 3 <= len(choices) <= 4:
-            raise ValueError(f"{{key}} has {len(choices)} entries; a quiz needs 3 or 4")
+            raise Invalid(Message("quiz_choices", "{key} has {count} entries; a quiz needs 3 or 4", count=len(choices)))
         for index, choice in enumerate(choices):
             if choice in choices[:index]:
-                raise Invalid("the same choice appears twice", index)
+                raise Invalid(Message("quiz_same_choice", "the same choice appears twice"), index)
         return choices
 
     @model_validator(mode="after")
     def _answer_is_a_choice(self) -> QuizFile:
         if str(self.answer).strip() not in self.choices:
-            hint = " (write the choice's text, not its number)" if isinstance(self.answer, int) else ""
-            raise Invalid(f"'answer' is not one of the choices{hint}", "answer")
+            if isinstance(self.answer, int):
+                text = Message(
+                    "quiz_answer_number", "'answer' is not one of the choices (write the choice's text, not its number)"
+                )
+            else:
+                text = Message("quiz_answer", "'answer' is not one of the choices")
+            raise Invalid(text, "answer")
         return self
 
 
@@ -115,7 +121,9 @@ class LessonFile(ContentModel):
     @classmethod
     def _id(cls, value: str) -> str:
         if not ID_PATTERN.match(value):
-            raise ValueError("{key} must be 2-48 lower-case letters, digits or '-' (e.g. why-dx-now)")
+            raise Invalid(
+                Message("lesson_id", "{key} must be 2-48 lower-case letters, digits or '-' (e.g. why-dx-now)")
+            )
         return value
 
 
@@ -165,14 +173,19 @@ def parse_lesson(file: Path) -> tuple[Lesson | None, list[Problem]]:
         meta, body, body_line = split_front_matter(read_text(file), file)
     except ContentError as exc:
         return None, [exc.problem]
-    spec, problems = validate(LessonFile, meta, file, "the front matter")
+    spec, problems = validate(LessonFile, meta, file, Message("what_front_matter", "the front matter"))
     text = body.strip()
     if not text:
-        problems.append(Problem(file, body_line, "the lesson text after the front matter is empty"))
+        empty = Message("lesson_body_empty", "the lesson text after the front matter is empty")
+        problems.append(Problem.of(file, body_line, empty))
     elif len(text) > BODY_MAX_CHARS:
-        problems.append(
-            Problem(file, body_line, f"the lesson text is {len(text)} characters; at most {BODY_MAX_CHARS}")
+        long = Message(
+            "lesson_body_long",
+            "the lesson text is {length} characters; at most {limit}",
+            length=len(text),
+            limit=BODY_MAX_CHARS,
         )
+        problems.append(Problem.of(file, body_line, long))
     if spec is None or problems:
         return None, problems
     quiz = spec.quiz
@@ -201,7 +214,7 @@ class Curriculum(ContentModel):
     def _once_each(cls, order: list[str]) -> list[str]:
         for index, lesson_id in enumerate(order):
             if lesson_id in order[:index]:
-                raise Invalid(f"lesson '{lesson_id}' is listed twice", index)
+                raise Invalid(Message("curriculum_twice", "lesson '{id}' is listed twice", id=lesson_id), index)
         return order
 
 
@@ -212,7 +225,7 @@ def parse_curriculum(file: Path) -> tuple[list[tuple[str, int]], list[Problem]]:
         data = load_yaml(file)
     except ContentError as exc:
         return [], [exc.problem]
-    problems = validate(Curriculum, data, file, "curriculum.yml")[1]
+    problems = validate(Curriculum, data, file, Message("what_curriculum", "curriculum.yml"))[1]
     order = data.get("order") if isinstance(data, LineDict) else None
     lines: dict[str, int] = {}
     if isinstance(order, LineList):
@@ -233,15 +246,16 @@ def build_catalogue(root: Path | None = None) -> Catalogue:
         if lesson is None:
             continue
         if lesson.id in found:
-            catalogue.problems.append(
-                Problem(file, 2, f"id '{lesson.id}' is already used by {found[lesson.id].file.name}")
+            used = Message(
+                "duplicate_id", "id '{id}' is already used by {other}", id=lesson.id, other=found[lesson.id].file.name
             )
+            catalogue.problems.append(Problem.of(file, 2, used))
             continue
         found[lesson.id] = lesson
     curriculum = folder / CURRICULUM
     if not curriculum.is_file():
-        missing = "curriculum.yml is missing: list the lesson ids under 'order:'"
-        catalogue.problems.append(Problem(curriculum, 1, missing))
+        missing = Message("curriculum_missing", "curriculum.yml is missing: list the lesson ids under 'order:'")
+        catalogue.problems.append(Problem.of(curriculum, 1, missing))
         order: list[tuple[str, int]] = []
     else:
         order, problems = parse_curriculum(curriculum)
@@ -252,12 +266,16 @@ def build_catalogue(root: Path | None = None) -> Catalogue:
         if lesson_id in found:
             catalogue.lessons.append(found[lesson_id])
         elif lesson_id not in broken_ids:
-            catalogue.problems.append(Problem(curriculum, line, f"no lesson file has id '{lesson_id}'"))
+            unknown = Message("curriculum_unknown", "no lesson file has id '{id}'", id=lesson_id)
+            catalogue.problems.append(Problem.of(curriculum, line, unknown))
     for lesson in sorted(found.values(), key=lambda lesson: lesson.file.name):
         if lesson.id not in listed:
-            catalogue.problems.append(
-                Problem(lesson.file, 2, f"lesson '{lesson.id}' is not in curriculum.yml; it is posted after the others")
+            unlisted = Message(
+                "curriculum_unlisted",
+                "lesson '{id}' is not in curriculum.yml; it is posted after the others",
+                id=lesson.id,
             )
+            catalogue.problems.append(Problem.of(lesson.file, 2, unlisted))
             catalogue.lessons.append(lesson)
     return catalogue
 

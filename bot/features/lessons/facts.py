@@ -39,6 +39,7 @@ from bot.common.content_files import (
     ContentError,
     ContentModel,
     Invalid,
+    Message,
     Problem,
     files,
     load_yaml,
@@ -117,27 +118,36 @@ def read_table(file: Path) -> tuple[Table | None, list[Problem]]:
                 meta[match.group(1)] = match.group(2).strip()
         elif line.strip():
             rows.append((number, next(csv.reader(io.StringIO(line)))))
-    for key, what in (("source", "where the numbers come from"), ("note", "what the numbers are")):
-        if key not in meta:
-            problems.append(Problem(file, 1, f"add a line '# {key}: …' at the top saying {what}"))
+    if "source" not in meta:
+        wording = Message("table_source", "add a line '# source: …' at the top saying where the numbers come from")
+        problems.append(Problem.of(file, 1, wording))
+    if "note" not in meta:
+        problems.append(
+            Problem.of(file, 1, Message("table_note", "add a line '# note: …' at the top saying what the numbers are"))
+        )
     if not rows:
-        problems.append(Problem(file, 1, "the table has no header row"))
+        problems.append(Problem.of(file, 1, Message("table_no_header", "the table has no header row")))
         return None, problems
     header_line, header = rows[0]
     header = [name.strip() for name in header]
     if len(set(header)) != len(header) or not all(header):
-        problems.append(Problem(file, header_line, "column names must be non-empty and different"))
+        wording = Message("table_columns", "column names must be non-empty and different")
+        problems.append(Problem.of(file, header_line, wording))
     columns: dict[str, list[str]] = {name: [] for name in header}
     for number, row in rows[1:]:
         if len(row) != len(header):
-            problems.append(
-                Problem(file, number, f"this row has {len(row)} values; the header has {len(header)} columns")
+            wording = Message(
+                "table_row",
+                "this row has {values} values; the header has {columns} columns",
+                values=len(row),
+                columns=len(header),
             )
+            problems.append(Problem.of(file, number, wording))
             continue
         for name, value in zip(header, row, strict=True):
             columns[name].append(value.strip())
     if len(rows) < 2:
-        problems.append(Problem(file, header_line, "the table has no data rows"))
+        problems.append(Problem.of(file, header_line, Message("table_no_rows", "the table has no data rows")))
     if problems:
         return None, problems
     return Table(columns, meta["source"], meta["note"]), []
@@ -164,7 +174,7 @@ class ChartFile(ContentModel):
     @classmethod
     def _kind(cls, kind: str) -> str:
         if kind not in ("line", "bar"):
-            raise ValueError("{key} must be line or bar")
+            raise Invalid(Message("chart_type", "{key} must be line or bar"))
         return kind
 
     @model_validator(mode="after")
@@ -173,14 +183,26 @@ class ChartFile(ContentModel):
             self._labels, self._series, self._source = _series_from_table(self, (info.context or {})["root"])
         elif self.labels is not None:
             if self.values is None:
-                raise Invalid("'values' is missing: one number per label", "labels")
+                raise Invalid(Message("chart_no_values", "'values' is missing: one number per label"), "labels")
             if len(self.values) != len(self.labels):
-                raise Invalid(f"'values' has {len(self.values)} numbers for {len(self.labels)} labels", "values")
+                text = Message(
+                    "chart_values",
+                    "'values' has {values} numbers for {labels} labels",
+                    values=len(self.values),
+                    labels=len(self.labels),
+                )
+                raise Invalid(text, "values")
             self._labels, self._series = tuple(str(label) for label in self.labels), {self.title: tuple(self.values)}
         else:
-            raise ValueError("chart data missing: give 'data' (a CSV in content/data/) or 'labels' and 'values'")
+            raise Invalid(
+                Message(
+                    "chart_no_data", "chart data missing: give 'data' (a CSV in content/data/) or 'labels' and 'values'"
+                )
+            )
         if self.type == "bar" and len(self._series) > 1:
-            raise Invalid("a bar chart shows one series; use type: line for several", "series")
+            raise Invalid(
+                Message("chart_bar_series", "a bar chart shows one series; use type: line for several"), "series"
+            )
         return self
 
     def chart(self, source: Source) -> Chart:
@@ -193,22 +215,35 @@ def _series_from_table(spec: ChartFile, root: Path) -> tuple[tuple[str, ...], di
     name = spec.data or ""
     file = root / "data" / name
     if "/" in name or "\\" in name or not file.is_file():
-        raise Invalid(f"data file '{name}' not found in content/data/", "data")
+        raise Invalid(Message("chart_data_missing", "data file '{name}' not found in content/data/", name=name), "data")
     table, problems = read_table(file)
     if table is None:
-        raise Invalid(f"data file '{name}' has problems: {problems[0]}", "data")
+        text = Message(
+            "chart_data_broken", "data file '{name}' has problems: {problem}", name=name, problem=problems[0]
+        )
+        raise Invalid(text, "data")
     if spec.x not in table.columns:
-        raise Invalid(f"'x' must be a column of {name}: {', '.join(table.columns)}", "x")
+        columns = ", ".join(table.columns)
+        raise Invalid(Message("chart_x", "'x' must be a column of {name}: {columns}", name=name, columns=columns), "x")
     if not spec.series:
-        raise Invalid("'series' must map legend labels to columns, e.g. {総人口: total}", "series")
+        raise Invalid(
+            Message("chart_series", "'series' must map legend labels to columns, e.g. {総人口: total}"), "series"
+        )
     series: dict[str, tuple[float, ...]] = {}
     for label, column in spec.series.items():
         if column not in table.columns:
-            raise Invalid(f"column '{column}' is not in {name}", "series", label)
+            text = Message("chart_column", "column '{column}' is not in {name}", column=column, name=name)
+            raise Invalid(text, "series", label)
         try:
             series[label] = tuple(float(value.replace(",", "")) for value in table.columns[column])
         except ValueError:
-            raise Invalid(f"column '{column}' of {name} has a value that is not a number", "series", label) from None
+            text = Message(
+                "chart_column_number",
+                "column '{column}' of {name} has a value that is not a number",
+                column=column,
+                name=name,
+            )
+            raise Invalid(text, "series", label) from None
     return tuple(table.columns[spec.x]), series, table.source
 
 
@@ -227,14 +262,14 @@ class FactFile(ContentModel):
     @classmethod
     def _id(cls, value: str) -> str:
         if not ID_PATTERN.match(value):
-            raise ValueError("{key} must be 2-48 lower-case letters, digits or '-'")
+            raise Invalid(Message("fact_id", "{key} must be 2-48 lower-case letters, digits or '-'"))
         return value
 
     @field_validator("value")
     @classmethod
     def _value(cls, value: object) -> object:
         if isinstance(value, bool) or not isinstance(value, int | float | str) or not str(value).strip():
-            raise ValueError("{key} must be a number or a short text")
+            raise Invalid(Message("fact_value", "{key} must be a number or a short text"))
         return value
 
 
@@ -243,7 +278,7 @@ def parse_fact(file: Path, root: Path) -> tuple[Fact | None, list[Problem]]:
         data = load_yaml(file)
     except ContentError as exc:
         return None, [exc.problem]
-    spec, problems = validate(FactFile, data, file, "a fact file", context={"root": root})
+    spec, problems = validate(FactFile, data, file, Message("what_fact", "a fact file"), context={"root": root})
     if spec is None:
         return None, problems
     chart = spec.chart.chart(spec.source) if spec.chart else None
@@ -266,7 +301,8 @@ def build_facts(root: Path | None = None) -> FactList:
         if fact is None:
             continue
         if fact.id in seen:
-            result.problems.append(Problem(file, 1, f"id '{fact.id}' is already used by {seen[fact.id].name}"))
+            used = Message("duplicate_id", "id '{id}' is already used by {other}", id=fact.id, other=seen[fact.id].name)
+            result.problems.append(Problem.of(file, 1, used))
             continue
         seen[fact.id] = file
         result.facts.append(fact)

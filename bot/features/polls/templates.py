@@ -38,6 +38,7 @@ from bot.common.content_files import (
     ContentError,
     ContentModel,
     Invalid,
+    Message,
     Problem,
     files,
     load_yaml,
@@ -200,11 +201,13 @@ def parse_template(path: Path) -> tuple[PollTemplate | None, list[Problem]]:
         data = load_yaml(path)
     except ContentError as exc:
         return None, [exc.problem]
-    spec, problems = validate(PollFile, data, path, "a poll template", context={"folder": path.parent})
+    what = Message("what_poll", "a poll template")
+    spec, problems = validate(PollFile, data, path, what, context={"folder": path.parent})
     if not _ID.match(path.stem):
-        problems.insert(
-            0, Problem(path, 1, "the file name must be 1-32 lower-case letters, digits, - or _ (it is the poll's id)")
+        text = Message(
+            "poll_file_name", "the file name must be 1-32 lower-case letters, digits, - or _ (it is the poll's id)"
         )
+        problems.insert(0, Problem.of(path, 1, text))
     if spec is None or problems:
         return None, problems
     return spec.template(path.stem), []
@@ -223,14 +226,18 @@ class QuestionFile(ContentModel):
     @classmethod
     def _id(cls, value: str) -> str:
         if not _QUESTION_ID.match(value):
-            raise ValueError("{key} must be 1-32 lower-case letters, digits or _")
+            raise Invalid(Message("question_id", "{key} must be 1-32 lower-case letters, digits or _"))
         return value
 
     @field_validator("type")
     @classmethod
     def _type(cls, kind: str) -> str:
         if kind not in TYPES:
-            raise ValueError(f"unknown question type {kind!r}; use one of: {', '.join(TYPES)}")
+            types = ", ".join(TYPES)
+            text = Message(
+                "question_type", "unknown question type {kind}; use one of: {types}", kind=repr(kind), types=types
+            )
+            raise Invalid(text)
         return kind
 
     @field_validator("options")
@@ -243,9 +250,9 @@ class QuestionFile(ContentModel):
             else:
                 value = label = str(option)
             if not value.strip() or not label.strip() or len(value) > 32 or ":" in value or len(label) > 60:
-                raise Invalid("each option needs a value (≤32, no ':') and a label (≤60)", index)
+                raise Invalid(Message("option", "each option needs a value (≤32, no ':') and a label (≤60)"), index)
             if any(value == known for known, _ in options):
-                raise Invalid(f"option {value!r} appears twice", index)
+                raise Invalid(Message("option_twice", "option {value} appears twice", value=repr(value)), index)
             options.append((value, label))
         return options
 
@@ -253,23 +260,27 @@ class QuestionFile(ContentModel):
     @classmethod
     def _departments(cls, source: str, info: ValidationInfo) -> list[tuple[str, str]]:
         if source != "departments":
-            raise ValueError("{key} can only be departments")
+            raise Invalid(Message("options_from", "{key} can only be departments"))
         try:  # the departments.yml next to this polls/ folder
             departments = load_departments((info.context or {})["folder"].parent / "departments.yml")
-        except DepartmentsError as exc:
-            raise ValueError(str(exc)) from None
+        except DepartmentsError as exc:  # its own message is in English (bot.common.departments)
+            raise Invalid(Message("departments", "{error}", error=str(exc))) from None
         return [(d.id, d.name) for d in departments][:MAX_OPTIONS]
 
     @model_validator(mode="after")
     def _fits_its_type(self) -> QuestionFile:
         if self.type == "choice" and not (self.options or self.options_from):
-            raise Invalid("a choice question needs options (at least 2) or options_from", "options")
+            text = Message("choice_options", "a choice question needs options (at least 2) or options_from")
+            raise Invalid(text, "options")
         if self.type != "choice" and (self.options is not None or self.options_from is not None):
-            raise Invalid("only choice has options", "options" if self.options is not None else "options_from")
+            text = Message("options_not_choice", "only choice has options")
+            raise Invalid(text, "options" if self.options is not None else "options_from")
         if self.core and self.type not in SCORED:
-            raise Invalid("core: true is for likert5 and enps questions (the momentum trend)", "core")
+            text = Message("core", "core: true is for likert5 and enps questions (the momentum trend)")
+            raise Invalid(text, "core")
         if self.breakdown and self.type != "choice":
-            raise Invalid("breakdown: true is for a choice question (e.g. the department)", "breakdown")
+            text = Message("breakdown", "breakdown: true is for a choice question (e.g. the department)")
+            raise Invalid(text, "breakdown")
         return self
 
     def question(self) -> Question:
@@ -297,9 +308,10 @@ class PollFile(ContentModel):
     def _distinct(cls, questions: list[QuestionFile]) -> list[QuestionFile]:
         for index, question in enumerate(questions):
             if any(earlier.id == question.id for earlier in questions[:index]):
-                raise Invalid(f"question id {question.id!r} appears twice", index, "id")
+                text = Message("question_twice", "question id {id} appears twice", id=repr(question.id))
+                raise Invalid(text, index, "id")
         if sum(question.breakdown for question in questions) > 1:
-            raise ValueError("at most one question can have breakdown: true")
+            raise Invalid(Message("breakdown_twice", "at most one question can have breakdown: true"))
         return questions
 
     def template(self, poll_id: str) -> PollTemplate:

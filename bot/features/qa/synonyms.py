@@ -17,7 +17,16 @@ from typing import Annotated
 from pydantic import Field, field_validator
 
 from bot.common import japanese
-from bot.common.content_files import ContentError, ContentModel, Invalid, Problem, load_yaml, short_text, validate
+from bot.common.content_files import (
+    ContentError,
+    ContentModel,
+    Invalid,
+    Message,
+    Problem,
+    load_yaml,
+    short_text,
+    validate,
+)
 from bot.common.paths import bundled, content_dir
 
 FILENAME = Path("qa") / "synonyms.yml"
@@ -38,9 +47,17 @@ class SynonymsFile(ContentModel):
             for w, word in enumerate(group):
                 key = japanese.normalize(word).replace(" ", "")
                 if len(key) < 2 and not key.isascii():
-                    raise Invalid(f"「{word}」 is too short (at least two characters)", g, w)
+                    raise Invalid(
+                        Message("synonym_short", "「{word}」 is too short (at least two characters)", word=word), g, w
+                    )
                 if key in seen and seen[key] != g:  # within a group, spelling variants (受け取/受取) are fine
-                    raise Invalid(f"「{word}」 is already in group {seen[key] + 1}; a word belongs to one group", g, w)
+                    text = Message(
+                        "synonym_twice",
+                        "「{word}」 is already in group {group}; a word belongs to one group",
+                        word=word,
+                        group=seen[key] + 1,
+                    )
+                    raise Invalid(text, g, w)
                 seen[key] = g
         return groups
 
@@ -70,7 +87,7 @@ def _parse(path: Path) -> tuple[tuple[tuple[str, ...], ...], list[Problem]]:
         data = load_yaml(path)
     except ContentError as exc:
         return (), [exc.problem]
-    spec, problems = validate(SynonymsFile, data, path, "the synonym list")
+    spec, problems = validate(SynonymsFile, data, path, Message("what_synonyms", "the synonym list"))
     if spec is None:
         return (), problems
     normalized = (dict.fromkeys(japanese.normalize(w).replace(" ", "") for w in group) for group in spec.groups)
