@@ -147,6 +147,7 @@ def test_an_invalid_file_of_each_kind_is_refused_with_file_and_line_and_nothing_
         "lesson.md": CITY_LESSON.replace("answer: 約17%", "answer: 2").encode(),
         "population.yml": FACT.replace("data: city_population.csv", "data: missing.csv").encode(),
         "table.csv": b"# source: x\nyear,total\n2020,1\n",
+        "population_projection.csv": b"# source: x\nyear,total_index,working_age_index\n2020,100,100\n",
         "survey.yml": "title: 調査\nquestions:\n  - id: q1\n    type: stars\n    text: どうですか\n".encode(),
         "synonyms.yml": "groups:\n  - [テレワーク, 在宅勤務]\n  - [在宅勤務, 自宅]\n".encode(),
     }
@@ -158,6 +159,9 @@ def test_an_invalid_file_of_each_kind_is_refused_with_file_and_line_and_nothing_
     assert "保存していません" in replies["lesson.md"]
     assert "population.yml:" in replies["population.yml"] and "missing.csv" in replies["population.yml"]
     assert "table.csv:1:" in replies["table.csv"]
+    bundled = replies["population_projection.csv"]  # the bundled facts draw from it: their problems count too
+    assert "facts/01-population-2035.yml:" in bundled and "population_projection.csv:1:" in bundled
+    assert "/tmp" not in bundled and "kiun-check" not in bundled
     assert "survey.yml:4:" in replies["survey.yml"] and "stars" in replies["survey.yml"]
     assert "synonyms.yml:" in replies["synonyms.yml"] and "在宅勤務" in replies["synonyms.yml"]
     assert versions(kiun) == [] and actions(kiun) == ["refuse"] * len(broken)

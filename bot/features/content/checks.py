@@ -9,10 +9,11 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.common.content_files import Problem, sort_problems
+from bot.common.content_files import Message, Problem, sort_problems
 from bot.common.paths import content_dir
 from bot.content import tree
 from bot.features.lessons.catalogue import check_lessons
@@ -80,7 +81,17 @@ def _relative(problem: Problem, root: Path) -> Problem:
 
 
 def _shown(problem: Problem, root: Path, names: dict[Path, str]) -> Problem:
-    """The problem with its file as the uploader named it, or relative to the content folder."""
-    if problem.file in names:
-        return replace(problem, file=Path(names[problem.file]))
-    return _relative(problem, root)
+    """The problem with its file as the uploader named it, or relative to the content folder (also in a problem it
+    quotes, such as a fact's broken data table)."""
+    file = Path(names[problem.file]) if problem.file in names else _relative(problem, root).file
+    message = problem.message.replace(f"{root}/", "")
+    params = {name: _param(value, root, names) for name, value in problem.params.items()}
+    return replace(problem, file=file, message=message, params=params)
+
+
+def _param(value: Any, root: Path, names: dict[Path, str]) -> Any:
+    if isinstance(value, Problem):
+        return _shown(value, root, names)
+    if isinstance(value, Message):
+        return Message(value.key, value.english, **{k: _param(v, root, names) for k, v in value.params.items()})
+    return value
