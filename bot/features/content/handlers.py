@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from bot.chat.router import Router
+from bot.features.content import admin
 
 
 def register(router: Router) -> None:
-    """Nothing yet: the upload flow and ``/kiun admin content`` register here."""
+    """``/kiun admin content`` (:mod:`.admin`); the upload flow registers here too."""
+    admin.register(router)
