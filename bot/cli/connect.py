@@ -11,8 +11,9 @@ from sqlalchemy.exc import OperationalError
 
 from bot.app.config import Settings
 from bot.app.core import Core
-from bot.cli.content import log_problems
+from bot.common.content_files import Problem
 from bot.db.migrate import upgrade
+from bot.features.content.checks import check_all
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.directory import SlackDirectory
 from bot.platforms.slack.transport import PLATFORM
@@ -44,6 +45,14 @@ def wait_for_core(settings: Settings, stop: threading.Event) -> Core | None:
             break
         delay = min(delay * 2, DB_RETRY_MAX_SECONDS)
     return None
+
+
+def log_problems() -> list[Problem]:
+    """Log each content problem (file and line) as a warning; the valid files are still used."""
+    problems = check_all()
+    for problem in problems:
+        log.warning("content problem: %s", problem, extra={"file": str(problem.file), "line": problem.line})
+    return problems
 
 
 def core_for(settings: Settings, migrate: bool = True) -> Core:

@@ -26,6 +26,7 @@ from bot.content import store, tree
 from bot.content.models import ContentVersion
 from bot.db.session import transaction
 from bot.features.content.checks import check_new
+from bot.features.content.folder import CLI_PREFIX
 from bot.features.content.inventory import ORDER, SINGLE, Entry, Kind, entries, illustrative
 
 A = TypeVar("A", bound=Action)
@@ -42,7 +43,6 @@ HISTORY_SHOWN = 10  # versions shown in a history
 PROBLEMS_SHOWN = 10
 KEYS_SHOWN = 30
 UNKNOWN_SHOWN = 41
-CLI_PREFIX = "cli:"  # user ids written by ``kiun content import``: no platform user, shown as text
 
 
 class ContentItems(Action):
