@@ -197,12 +197,14 @@ def history_reply(core: Core, request: Request, action: ContentHistory, note: st
     if _can_revert_to(None, served):
         back = ContentRevert(kind=kind, key=key, to=0)
         if entry.bundled:
+            last.append(t("content.admin.bundled_hint", lang))
             buttons.append(back.button(t("content.admin.bundled_button", lang)))
         else:
+            last.append(t("content.admin.withdraw_hint", lang))
             buttons.append(back.button(t("content.admin.withdraw_button", lang), "danger"))
     if last or buttons:
         sections.append(Section(text="\n".join(last), buttons=buttons))
-    return Reply(text=title.split("\n")[0], sections=sections)
+    return Reply(text=note or title.split("\n")[0], sections=sections)
 
 
 def revert(core: Core, request: Request, action: ContentRevert) -> Reply:
