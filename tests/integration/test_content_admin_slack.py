@@ -69,6 +69,12 @@ def test_overview_says_what_is_the_citys_own_and_which_tables_are_illustrative(c
     assert "`example.csv` は例示データです。市の数字に差し替えてください" in text
     assert "projection.csv` は例示" not in text
     assert button(body, "second の履歴")["value"] == '{"kind":"lesson","key":"second"}'
+    tables = text_of(press(kiun, sender, button(body, "データ表の一覧")))
+    assert "`example.csv` — 同梱の内容" in tables and "`example.csv` は例示データです" in tables
+    # the city's own table replaces the illustrative one: the line goes
+    add(kiun.core, "data", "example.csv", ILLUSTRATIVE.replace("# illustrative: yes\n", ""), name="example.csv")
+    history = text_of(sender.command("/kiun", "admin content データ表 example.csv", user_id=ADMIN).json())
+    assert "いま配信中: 市の版 v1" in history and "例示データ" not in history
     assert len(body["blocks"]) < MAX_MESSAGE_BLOCKS and "表示しきれません" not in text
 
 

@@ -126,7 +126,6 @@ def overview(core: Core, lang: str) -> Reply:
     sections = [Section(text=title)]
     with core.sessions() as session:
         by_kind = {kind: entries(session, base, kind) for kind in ORDER}
-    examples = illustrative(tree.content_root(core.engine))
     for kind in ORDER:
         found = by_kind[kind]
         own = [entry for entry in found if entry.city_own]
@@ -137,7 +136,7 @@ def overview(core: Core, lang: str) -> Reply:
         if kind not in SINGLE and len(own) > CITY_SHOWN:
             lines.append(t("content.admin.more", lang, count=len(own) - CITY_SHOWN, word=WORD_OF[kind]))
         if kind == "data":
-            lines += [t("content.admin.illustrative", lang, key=literal(key)) for key in examples]
+            lines += _illustrative_lines(core, [entry.key for entry in found], lang)
         buttons = [_history_button(entry, lang) for entry in shown]
         if kind not in SINGLE and found:
             buttons.append(ContentItems(kind=kind, page=0).button(t("content.admin.list_button", lang, kind=name)))
@@ -159,6 +158,8 @@ def items_reply(core: Core, request: Request, action: ContentItems) -> Reply:
     shown = found[page * PAGE : (page + 1) * PAGE]
     title = t("content.admin.page_title", lang, kind=name, page=page + 1, pages=pages, count=len(found))
     lines = [title, *(_row(core, entry, lang) for entry in shown)]
+    if kind == "data":
+        lines += _illustrative_lines(core, [entry.key for entry in shown], lang)
     lines.append(t("content.admin.history_hint", lang, word=WORD_OF[kind]))
     buttons = [_history_button(entry, lang) for entry in shown if entry.served is not None or not entry.bundled]
     if page > 0:
@@ -180,7 +181,8 @@ def history_reply(core: Core, request: Request, action: ContentHistory, note: st
     if entry is None:
         return Reply(text=t("content.admin.gone", lang, kind=name, key=literal(key)))
     title = t("content.admin.history_title", lang, kind=name, key=literal(key), status=_status(core, entry, lang))
-    sections = [Section(text="\n".join(filter(None, [note, title])))]
+    examples = _illustrative_lines(core, [key], lang) if kind == "data" else []
+    sections = [Section(text="\n".join(filter(None, [note, title, *examples])))]
     if not versions:
         sections[0].text += "\n" + t("content.admin.no_versions", lang)
     served = entry.served
@@ -257,6 +259,12 @@ def _can_revert_to(version: ContentVersion | None, served: ContentVersion | None
 def _back_key(entry: Entry) -> str:
     """The catalogue key naming what a revert without a version does: back to bundled, or withdrawn."""
     return "content.admin.target.bundled" if entry.bundled else "content.admin.target.withdrawn"
+
+
+def _illustrative_lines(core: Core, keys: list[str], lang: str) -> list[str]:
+    """「例示データです…」 for each of the data tables ``keys`` whose served file is marked illustrative."""
+    marked = set(illustrative(tree.content_root(core.engine)))
+    return [t("content.admin.illustrative", lang, key=literal(key)) for key in keys if key in marked]
 
 
 def _row(core: Core, entry: Entry, lang: str) -> str:
