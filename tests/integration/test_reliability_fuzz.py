@@ -436,6 +436,9 @@ def test_nul_characters_are_dropped_before_any_handler(world) -> None:
 
 # -- one valid press of everything the router knows -------------------------------------------------------------
 VALID_ACTIONS = {  # name → a payload as kiun renders it (aliases: as buttons posted before typed actions carried)
+    "content_history": '{"kind": "lesson", "key": "why-dx-now"}',
+    "content_items": '{"kind": "lesson", "page": 0}',
+    "content_revert": '{"kind": "lesson", "key": "why-dx-now", "to": 0}',
     "home_ask": "{}",
     "home_lesson": '{"lesson": "why-dx-now"}',
     "home_report": '{"month": "2026-05"}',
