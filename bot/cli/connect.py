@@ -6,14 +6,16 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
 from bot.app.config import Settings
 from bot.app.core import Core
-from bot.cli.content import log_problems
+from bot.common.content_files import Problem
 from bot.content.tree import content_root
 from bot.db.migrate import upgrade
+from bot.features.content.checks import check_all
 from bot.platforms.slack.client import make_client
 from bot.platforms.slack.directory import SlackDirectory
 from bot.platforms.slack.transport import PLATFORM
@@ -45,6 +47,14 @@ def wait_for_core(settings: Settings, stop: threading.Event) -> Core | None:
             break
         delay = min(delay * 2, DB_RETRY_MAX_SECONDS)
     return None
+
+
+def log_problems(root: Path | None = None) -> list[Problem]:
+    """Log each content problem (file and line) as a warning; the valid files are still used."""
+    problems = check_all(root)
+    for problem in problems:
+        log.warning("content problem: %s", problem, extra={"file": str(problem.file), "line": problem.line})
+    return problems
 
 
 def core_for(settings: Settings, migrate: bool = True) -> Core:
