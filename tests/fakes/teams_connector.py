@@ -6,6 +6,8 @@ reply, update and delete activities, members (all, paged, one), team details and
 ``Authorization: Bearer <token>`` that ``accept`` takes (the login stand-in's ``valid``), else 401. It keeps the
 conversations and their activities (id → the activity JSON as last sent), records every call, and fails on
 request: :meth:`~FakeConnector.fail_next`, :meth:`~FakeConnector.delay_next`, :meth:`~FakeConnector.pattern`.
+It also stands in for OneDrive's pre-authorised download URLs of files attached in a 1:1 chat
+(:meth:`~FakeConnector.serve_file`): a plain GET with the URL's ``tempauth``, refused (401) with a bearer token.
 Errors carry Teams' codes (https://learn.microsoft.com/microsoftteams/platform/bots/build-conversational-capability
 "Status codes from bot conversational APIs").
 """
@@ -25,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, quote, unquote
 
 from tests.fakes.teams_login import TENANT_ID
 
@@ -78,6 +80,7 @@ class Reply:
     status: int
     body: Any = None  # JSON, or None for an empty body
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None  # a file's bytes, sent as they are
 
 
 def error(status: int, code: str | None = None, message: str | None = None) -> Reply:
@@ -152,6 +155,7 @@ class FakeConnector:
         self.rosters: dict[str, list[str]] = {}  # team id → member ids
         self.teams: dict[str, dict[str, Any]] = {}  # team id → TeamDetails JSON
         self.team_channels: dict[str, dict[str, str]] = {}  # team id → further channels: id → name
+        self.files: dict[str, bytes] = {}  # /files/<tempauth>/<name> → the file's bytes
         self._failures: list[Reply] = []
         self._delays: list[float] = []
         self._pattern: Pattern | None = None
@@ -179,6 +183,7 @@ class FakeConnector:
             self.rosters.clear()
             self.teams.clear()
             self.team_channels.clear()
+            self.files.clear()
             self._failures.clear()
             self._delays.clear()
             self._pattern = None
@@ -246,6 +251,18 @@ class FakeConnector:
                 roster.append(member["id"])
                 added.append(member)
         return added
+
+    def serve_file(self, name: str, data: bytes) -> str:
+        """A file's download URL, as Teams puts in a ``file.download.info`` attachment (its credential in the query)."""
+        tempauth = uuid.uuid4().hex
+        with self._lock:
+            self.files[f"/files/{tempauth}/{name}"] = data
+        return f"{self.base_url}/files/{tempauth}/{quote(name)}?tempauth={tempauth}"
+
+    def file_downloads(self) -> list[Call]:
+        """The calls to the file URLs (every one, answered or not)."""
+        with self._lock:
+            return [call for call in self.calls if call.path.startswith("/files/")]
 
     # -- reading what happened ------------------------------------------------------------------------
     def personal_conversation(self, member_id: str) -> str:
@@ -429,6 +446,14 @@ class FakeConnector:
             return Reply(200, {"conversations": channels})
         return Reply(200, {**team, "channelCount": len(channels), "memberCount": len(self.rosters.get(team_id, []))})
 
+    def _file(self, path: str, query: dict[str, str], authorization: str) -> Reply:
+        if authorization:  # a pre-authorised URL is read without a token; storage refuses one
+            return Reply(401, {"error": {"code": "InvalidAuthenticationToken", "message": "Unexpected token."}})
+        data = self.files.get(unquote(path))
+        if data is None or path.split("/")[2] != query.get("tempauth"):
+            return Reply(403, {"error": {"code": "accessDenied", "message": "The link has expired."}})
+        return Reply(200, headers={"Content-Type": "application/octet-stream"}, raw=data)
+
     def _handle(self, method: str, raw_path: str, headers: dict[str, str], data: bytes) -> tuple[Reply, float]:
         path, _, raw_query = raw_path.partition("?")
         query = {k: v[0] for k, v in parse_qs(raw_query).items()}
@@ -443,7 +468,10 @@ class FakeConnector:
             delay = self._delays.pop(0) if self._delays else 0.0
         authorization = headers.get("Authorization") or headers.get("authorization") or ""
         scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token or not self.accept(token):
+        if path.startswith("/files/") and method == "GET":
+            with self._lock:
+                reply = self._file(path, query, authorization)
+        elif scheme.lower() != "bearer" or not token or not self.accept(token):
             reply = Reply(401, {"message": "Authorization has been denied for this request."})
         elif not marker:
             reply = error(404, "NotFound", "Not found.")
@@ -474,6 +502,8 @@ class FakeConnector:
                 if delay:
                     time.sleep(delay)  # an injected delay (delay_next), the only sleep here
                 payload = b"" if reply.body is None else json.dumps(reply.body).encode()
+                if reply.raw is not None:
+                    payload = reply.raw
                 try:
                     self.send_response(reply.status)
                     if reply.body is not None:

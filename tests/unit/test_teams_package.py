@@ -91,7 +91,7 @@ def test_ids_names_and_domains_come_from_settings(files: dict[str, bytes]) -> No
     (bot,) = manifest["bots"]
     assert bot["botId"] == APP_ID.lower()
     assert bot["scopes"] == ["personal", "team", "groupChat"]
-    assert (bot["supportsFiles"], bot["isNotificationOnly"]) == (False, False)
+    assert (bot["supportsFiles"], bot["isNotificationOnly"]) == (True, False)  # files in the 1:1 chat
     assert manifest["validDomains"] == ["kiun.city.chikuma.example.jp"]
     assert manifest["developer"] == {
         "name": "情報政策課 DX推進係",

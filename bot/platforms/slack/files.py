@@ -1,65 +1,44 @@
 """Files people share with the bot in a DM: downloaded with the bot token into a temporary folder for the
-handler (``Request.values``: ``file:<name>`` → local path, ``file_error:<name>`` → reason), removed afterwards.
+handler (:func:`bot.chat.files.downloaded`: ``file:<name>`` → local path, ``file_error:<name>`` → reason).
 
 The token is only ever sent to Slack's file host or to the host of ``SLACK_API_URL`` (tests: the stand-in),
-never to another host named in an event.
+never to another host named in an event or a redirect.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
-import shutil
-import tempfile
-import urllib.error
-import urllib.request
+import functools
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from slack_sdk import WebClient
 
-log = logging.getLogger(__name__)
+from bot.chat.files import MAX_BYTES, NotAllowed, TooLarge, downloaded, fetch
 
-MAX_BYTES = 50 * 1024 * 1024
 SLACK_FILE_HOSTS = {"files.slack.com", "slack.com"}
-TIMEOUT_SECONDS = 30
 
 
 @contextlib.contextmanager
 def downloaded_files(client: WebClient, files: list[dict[str, Any]]) -> Iterator[dict[str, str]]:
     """Download ``files`` (from a ``file_share`` event); yields the ``values`` for the Request."""
-    if not files:
-        yield {}
-        return
-    folder = Path(tempfile.mkdtemp(prefix="kiun-upload-"))
-    values: dict[str, str] = {}
-    try:
-        for number, item in enumerate(files):
-            name = Path(str(item.get("name") or f"file-{number}")).name
-            try:
-                path = folder / f"{number}-{name}"
-                path.write_bytes(_download(client, item))
-                values[f"file:{name}"] = str(path)
-            except (OSError, ValueError, urllib.error.URLError) as exc:
-                log.warning("slack: could not download a shared file: %s", exc)
-                values[f"file_error:{name}"] = str(exc) if isinstance(exc, ValueError) else "download failed"
+    named = [(str(item.get("name") or ""), functools.partial(_download, client, item)) for item in files]
+    with downloaded(named, _reason) as values:
         yield values
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _download(client: WebClient, item: dict[str, Any]) -> bytes:
     if int(item.get("size") or 0) > MAX_BYTES:
-        raise ValueError("file too large")
+        raise TooLarge(str(item.get("name")))
+    hosts = SLACK_FILE_HOSTS | {urlparse(client.base_url).hostname}
     url = str(item.get("url_private_download") or item.get("url_private") or "")
-    host = urlparse(url).hostname
-    if not url or host not in SLACK_FILE_HOSTS | {urlparse(client.base_url).hostname}:
-        raise ValueError("not a Slack file URL")
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
-    with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 - host checked above
-        data = response.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise ValueError("file too large")
-    return data
+    return fetch(url, lambda url: urlparse(url).hostname in hosts, {"Authorization": f"Bearer {client.token}"})
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, TooLarge):
+        return "file too large"
+    if isinstance(exc, NotAllowed):
+        return "not a Slack file URL"
+    return "download failed"

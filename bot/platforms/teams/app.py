@@ -19,6 +19,9 @@ re-sent invoke never votes twice.
   through the outbox.
 - Dialogs (``task/fetch``, ``task/submit``): a button that opens a form, and the form's submission, with the
   same validation and errors as Slack's modals.
+- Files attached in the 1:1 chat (:mod:`~bot.platforms.teams.files`) are downloaded and routed with their words
+  (the router's files handler: the DX office's content); a pasted image alone gets a hint. Channels and group chats
+  do not take files.
 - Installation: the references are stored and the person gets their home card.
 """
 
@@ -59,7 +62,7 @@ from bot.delivery.events import first_delivery
 from bot.delivery.home_card import HomeCard
 from bot.delivery.models import OutboxMessage, OutboxState
 from bot.delivery.outbox import PermanentDeliveryError, TransientDeliveryError, UncertainDeliveryError, enqueue
-from bot.platforms.teams import cards, references
+from bot.platforms.teams import cards, files, references
 from bot.platforms.teams.connector import BotToken, allowed, cloud
 from bot.platforms.teams.references import Seen
 from bot.platforms.teams.transport import PLATFORM, TeamsTransport, channel, thread, user
@@ -247,9 +250,17 @@ class Handlers:
             self._card_action(raw | {"value": {"action": {"data": value}}}, first=True)
             return
         clean, word, rest = command_words(raw.get("text") or "")
+        here = channel(seen.channel_id)
+        if personal and (attached := files.attached(raw)):  # files for the DX office's content (words: their kind)
+            with files.downloaded_files(self.core.settings, attached, self.lang) as values:
+                request = self._request("message", seen, channel=here, text=clean, values=values)
+                self._send(here, self._dispatch(request), raw)
+            return
+        if personal and not clean and files.pasted_images(raw):
+            self._send(here, Reply(text=t("teams.file.pasted_image", self.lang)), raw)
+            return
         if not clean or (not personal and not self._mentioned(raw)):
             return
-        here = channel(seen.channel_id)
         within = thread(seen.channel_id, self._root(raw)) if seen.kind == "channel" else None  # chats have no threads
         command, text = ALIASES.get(word, (word, rest))
         if command in self.router.commands:

@@ -115,7 +115,7 @@ def build_manifest(settings: Settings, menu: list[Command], version: str = __ver
             {
                 "botId": settings.teams_app_id,
                 "scopes": list(SCOPES),
-                "supportsFiles": False,
+                "supportsFiles": True,  # files attached in the 1:1 chat (the DX office's content)
                 "isNotificationOnly": False,
                 "commandLists": [
                     {"scopes": [scope], "commands": [_entry(c, "ja") for c in entries]} for scope, entries in lists
