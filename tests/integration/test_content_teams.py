@@ -5,30 +5,18 @@ outside Teams' storage, too large or with a lapsed link, pasted images and files
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.chat.files import MAX_BYTES
 from bot.chat.i18n import t
-from bot.content import tree
 from bot.content.models import ContentLog, ContentUpload, ContentVersion
 from bot.content.tree import content_root
 from bot.features.lessons.catalogue import catalogue
 from bot.platforms.teams.files import FILE_INFO
 from tests.integration.teams_harness import ADMIN_AAD, BOT_ID, TEAM, Person, TeamsClient, button, card_of, card_text
 from tests.integration.test_content_slack import CITY_LESSON
-
-
-@pytest.fixture(autouse=True)
-def fresh_content_tree() -> Iterator[None]:
-    """Forget the content trees built for earlier tests: each test's tables start empty with ids from 1, so an earlier
-    tree can carry the same stamp (``bot.content.store.stamp``: published count, newest id) as this test's."""
-    with tree._lock:
-        tree._built.clear()
-    yield
 
 
 def attachment(name: str, url: str) -> dict[str, Any]:
