@@ -9,6 +9,7 @@ once it is handled (refused, or ingested: the document's version keeps the file)
 from __future__ import annotations
 
 import logging
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +58,10 @@ def accept(core: Core, request: Request, upload: ContentUpload) -> Reply:
     elif upload.size == 0:
         refusal = t("docs.upload.empty", lang, name=name)
     else:
-        payload = {"upload": upload.id, "name": upload.filename, "lang": lang}
+        payload = {"upload": upload.id, "sha256": upload.sha256, "name": upload.filename, "lang": lang}
+        key = f"docs-upload:{upload.id}:{uuid.uuid4().hex[:12]}"  # SQLite may reuse a handled upload's id
         ack = Reply(text=t("docs.upload.accepted", lang, name=name), ephemeral=False)
-        return defer(core, "docs-upload", payload, key=f"docs-upload:{upload.id}", ack=ack, reply_to=request.user)
+        return defer(core, "docs-upload", payload, key=key, ack=ack, reply_to=request.user)
     _handled(core, upload, refused=refusal, user_id=request.user_id)
     return Reply(text=refusal, ephemeral=False)
 
@@ -70,7 +72,7 @@ def ingest_upload(core: Core, payload: dict[str, Any]) -> Reply:
     lang, name = payload["lang"], literal(payload["name"])
     with core.sessions() as session:
         upload = session.get(ContentUpload, payload["upload"])
-    if upload is None:  # handled by an earlier attempt that stopped before it could answer
+    if upload is None or upload.sha256 != payload["sha256"]:  # an earlier attempt handled it, then stopped
         return Reply(text=t("docs.upload.gone", lang, name=name))
     outcome = add_bytes(core, source_of(upload), upload.data, added_by=upload.user_id, filename=upload.filename)
     _handled(core, upload, refused=outcome.reason if outcome.status == "failed" else "", user_id=upload.user_id)
