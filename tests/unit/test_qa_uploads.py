@@ -20,7 +20,10 @@ from bot.platforms.console.render import render_reply
 from tests.addresses import as_user
 from tests.conftest import ADMIN
 
-GUIDE = "# 公用車の予約\n令和7年4月1日から施行する。\n## 予約\n公用車は前日までに予約します。\n## 返却\n鍵は総務課へ返します。"
+GUIDE = (
+    "# 公用車の予約\n令和7年4月1日から施行する。\n"
+    "## 予約\n公用車は前日までに予約します。\n## 返却\n鍵は総務課へ返します。\n"
+)
 
 
 def admin_request(**fields) -> Request:
