@@ -23,7 +23,7 @@ from bot.features.qa.search import search
 from bot.features.qa.uploads import MAX_MB
 
 LISTED = 30  # documents shown by list and search
-SEARCHED = 20  # passages the Q&A search looks at for its top documents
+SEARCHED = 10  # passages the Q&A search looks at for its top documents
 WORDS = "`/kiun admin docs list|search|show|remove`"
 TOOLS = ("cli", "sample")  # added_by of documents added on the server, not by a person in chat
 
