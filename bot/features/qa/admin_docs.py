@@ -30,6 +30,8 @@ TOOLS = ("cli", "sample")  # added_by of documents added on the server, not by a
 
 @dataclass
 class Listed:
+    """A document as the list shows it, with its newest version number."""
+
     document: QaDocument
     version: int
 
