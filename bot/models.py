@@ -6,7 +6,7 @@ from bot.delivery.models import DeferredTask, OutboxMessage, PlatformEvent
 from bot.features.ideas.models import Champion, Idea, IdeaComment, IdeaDraft, IdeaEvent, IdeaVote
 from bot.features.lessons.models import ContentPost, LessonView, QuizAnswer, QuizReview, ReviewSetting
 from bot.features.polls.models import PollAnswer, PollRecipient, PollRun
-from bot.features.qa.models import QaChunk, QaDocument, QaFeedback, QaPosting, QaQuestion
+from bot.features.qa.models import QaChunk, QaDocument, QaDocumentVersion, QaFeedback, QaPosting, QaQuestion
 from bot.platforms.teams.models import TeamsConversation, TeamsPerson
 from bot.scheduling.models import CalendarOverride, JobRun, Schedule
 
@@ -32,6 +32,7 @@ __all__ = [
     "PollRun",
     "QaChunk",
     "QaDocument",
+    "QaDocumentVersion",
     "QaFeedback",
     "QaPosting",
     "QaQuestion",

@@ -10,8 +10,9 @@ from bot.chat.i18n import t
 from bot.common.paths import content_dir
 from bot.features.qa import answer as qa
 from bot.features.qa.ingest import add_paths
-from bot.models import QaDocument, QaQuestion
+from bot.models import OutboxMessage, QaDocument, QaQuestion
 from tests.conftest import ADMIN
+from tests.integration.ideas_helpers import drain
 from tests.integration.slack_harness import Kiun, wait_until
 
 CHANNEL = "C_GENERAL"
@@ -99,10 +100,11 @@ def test_thumbs_down_is_recorded_and_listed_as_a_gap(kiun, sender):
     assert kiun.wait_responses(3)[2]["text"] == t("error.unknown_action")
 
 
-def test_admin_docs_explains_uploads(kiun, sender):
+def test_admin_docs_lists_the_documents_and_how_to_add_them(kiun, sender):
     indexed(kiun)
     body = texts(sender.command("/kiun", "admin docs", user_id=ADMIN).json())
-    assert "文書の登録" in body and "DMにファイル" in body and "登録済み: 5件の文書（36件の抜粋）です。" in body
+    assert t("docs.admin.title", count=5, chunks=36) in body and "DMにファイル" in body
+    assert "みなと川市 DX推進計画（抜粋）" in body and "サーバー（CLI）" in body
     assert sender.command("/kiun", "admin docs").json()["text"].startswith(t("error.not_admin"))
 
 
@@ -122,11 +124,20 @@ def test_admin_uploads_a_document_in_a_dm(kiun, sender):
     kiun.slack_api.files["/files-pri/T1-F1/car.md"] = "# 公用車\n公用車は前日までに予約します。".encode()
     sender.event(file_share(kiun, ADMIN, "car.md", "/files-pri/T1-F1/car.md"))
     [post] = [c.params for c in kiun.slack_api.wait_for("chat.postMessage")]
-    assert post["text"] == t("docs.upload_added", name="car.md", chunks=1)
+    assert post["text"] == t("docs.upload.accepted", name="car.md")
     [download] = kiun.slack_api.calls_to("GET /files-pri/T1-F1/car.md")
     assert download.headers["Authorization"] == "Bearer xoxb-test"
+    wait_until(lambda: outbox_keys(kiun), timeout=30)  # the report, queued by the deferred task
+    drain(kiun.core)
+    report = kiun.slack_api.wait_for("chat.postMessage", 2)[1].params
+    assert report["channel"] == f"D{ADMIN}" and report["text"] == t("docs.report.added", name="car.md", version=1)
     with kiun.core.sessions() as session:
         assert session.scalars(select(QaDocument.source)).all() == ["slack/car.md"]
+
+
+def outbox_keys(kiun: Kiun) -> list[str]:
+    with kiun.core.sessions() as session:
+        return list(session.scalars(select(OutboxMessage.key)))
 
 
 def test_uploads_from_staff_or_other_hosts_are_not_taken(kiun, sender):
@@ -138,11 +149,12 @@ def test_uploads_from_staff_or_other_hosts_are_not_taken(kiun, sender):
     broken = file_share(kiun, ADMIN, "scan.pdf", "/files-pri/T1-F3/scan.pdf")
     kiun.slack_api.files["/files-pri/T1-F3/scan.pdf"] = b"%PDF-1.4 broken"
     sender.event(broken)
+    wait_until(lambda: outbox_keys(kiun), timeout=30)  # the broken PDF's report
     kiun.server.stop()
+    drain(kiun.core)
     posts = {c.params["channel"] + ":" + c.params["text"] for c in kiun.slack_api.calls_to("chat.postMessage")}
     assert "DU_STAFF:" + t("content.upload.admin_only") in posts
     assert any("evil.md" in p and "not a Slack file URL" in p for p in posts)
     assert any("scan.pdf" in p and "壊れているか" in p for p in posts)
     with kiun.core.sessions() as session:
         assert session.scalars(select(QaDocument)).all() == []
-    wait_until(lambda: True)

@@ -458,6 +458,8 @@ VALID_ACTIONS = {  # name → a payload as kiun renders it (aliases: as buttons 
     "qa_feedback": '{"question": 1, "helpful": true}',
     "qa_feedback_up": "1",
     "qa_feedback_down": "1",
+    "qa_document_remove": '{"document": 1}',
+    "qa_document_keep": '{"document": 1}',
     "quiz_answer": '{"quiz": "L:why-dx-now", "choice": 1}',
     **{f"quiz_answer_{choice}": f"L:why-dx-now|{choice}" for choice in range(4)},
 }

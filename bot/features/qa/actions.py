@@ -1,4 +1,4 @@
-"""The 👍/👎 buttons under an answer."""
+"""The 👍/👎 buttons under an answer, and the confirmation of a document's removal."""
 
 from __future__ import annotations
 
@@ -19,3 +19,17 @@ class Feedback(Action):
     def from_text(cls, text: str, name: str) -> Any:
         """The question's id, with up or down in the old button's id."""
         return {"question": int_or_text(text), "helpful": name == "qa_feedback_up"}
+
+
+class RemoveDocument(Action):
+    """削除する under ``/kiun admin docs remove <id>``: remove the document (``document``: its row)."""
+
+    name = "qa_document_remove"
+    document: Id
+
+
+class KeepDocument(Action):
+    """やめる under ``/kiun admin docs remove <id>``: keep the document."""
+
+    name = "qa_document_keep"
+    document: Id

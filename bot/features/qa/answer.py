@@ -237,12 +237,15 @@ def _source_line(n: int, hit: Hit, lang: str) -> str:
 
 def dated_label(hit: Hit, lang: str) -> str:
     """`` · 2024年4月1日施行`` (the date the document gives), `` · ファイルの日付 2024年4月1日``, or nothing."""
-    if hit.dated is None:
-        return ""
-    day = t("ask.date", lang, year=hit.dated.year, month=hit.dated.month, day=hit.dated.day)
-    if hit.dated_by == "file":
-        return " · " + t("ask.dated_file", lang, date=day)
-    return " · " + t("ask.dated", lang, date=day, word=literal(hit.dated_by))
+    return "" if hit.dated is None else " · " + dated_text(hit.dated, hit.dated_by, lang)
+
+
+def dated_text(dated: date, dated_by: str, lang: str) -> str:
+    """``2024年4月1日施行`` (the date a document gives, with its word) or ``ファイルの日付 2024年4月1日``."""
+    day = t("ask.date", lang, year=dated.year, month=dated.month, day=dated.day)
+    if dated_by == "file":
+        return t("ask.dated_file", lang, date=day)
+    return t("ask.dated", lang, date=day, word=literal(dated_by))
 
 
 def _citation(hit: Hit) -> Citation:

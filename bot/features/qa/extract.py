@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from html.parser import HTMLParser
 from itertools import groupby
@@ -49,6 +49,8 @@ class Extracted:
     title: str
     parts: list[Part]
     dated: tuple[date, str] | None = None  # the date the document gives (施行, 改定, …) and that word
+    pages: int | None = None  # a PDF's page count
+    empty_pages: list[int] = field(default_factory=list)  # a PDF's pages without text (scanned, blank)
 
 
 def kind_of(path: Path) -> str | None:
@@ -60,9 +62,10 @@ def extract(name: str, data: bytes) -> Extracted:
     kind = kind_of(Path(name))
     if kind is None:
         raise Unreadable(f"対応していない形式です（{Path(name).suffix or '拡張子なし'}）")
-    reader = {"pdf": _pdf, "docx": _docx, "html": _html, "md": _markdown, "txt": _text, "xlsx": _xlsx}[kind]
+    reader = {"docx": _docx, "html": _html, "md": _markdown, "txt": _text, "xlsx": _xlsx}.get(kind)
+    pages: list[str] = []
     try:
-        title, parts = reader(data)
+        title, parts = reader(data) if reader else _pdf(data, pages)
     except Unreadable:
         raise
     except Exception as exc:  # every parser has its own errors; a broken file is reported, not raised
@@ -71,7 +74,13 @@ def extract(name: str, data: bytes) -> Extracted:
     if not parts:
         raise Unreadable("文字が含まれていません")
     dated = structure.document_date("\n".join([title, *(f"{p.section}\n{p.text}" for p in parts)]))
-    return Extracted(title=(title or Path(name).stem).strip()[:300], parts=parts, dated=dated)
+    return Extracted(
+        title=(title or Path(name).stem).strip()[:300],
+        parts=parts,
+        dated=dated,
+        pages=len(pages) if kind == "pdf" else None,
+        empty_pages=[number for number, text in enumerate(pages, start=1) if not text.strip()],
+    )
 
 
 def _decode(data: bytes) -> str:
@@ -309,7 +318,8 @@ def _distinct_cells(cells: list[str]) -> list[str]:
     return [cell if k == 0 or cell != cells[k - 1] else "" for k, cell in enumerate(cells)]
 
 
-def _pdf(data: bytes) -> tuple[str, list[Part]]:
+def _pdf(data: bytes, pages: list[str]) -> tuple[str, list[Part]]:
+    """The title and parts of a PDF; ``pages`` receives each page's raw text."""
     import pypdf  # loads only when a PDF is read
 
     reader = pypdf.PdfReader(io.BytesIO(data))
@@ -321,7 +331,7 @@ def _pdf(data: bytes) -> tuple[str, list[Part]]:
             raise
         except Exception as exc:
             raise Unreadable("パスワードで保護（暗号化）されています") from exc
-    pages = [page.extract_text() or "" for page in reader.pages]
+    pages.extend(page.extract_text() or "" for page in reader.pages)
     if sum(len(text.strip()) for text in pages) < MIN_TEXT_CHARS:
         raise Unreadable("文字が取り出せません（スキャン画像のPDFの可能性があります。OCR済みのPDFをお使いください）")
     lines = structure.page_lines(pages)

@@ -1,12 +1,12 @@
-"""``/ask``, DMs and @mentions: questions answered from the city's documents; 👍/👎; ``/kiun admin docs``."""
+"""``/ask``, DMs and @mentions: questions answered from the city's documents; 👍/👎; documents sent in a DM;
+``/kiun admin docs``."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from pathlib import Path
-
-from sqlalchemy import func, select
 
 from bot.app.core import Core
 from bot.chat.i18n import t
@@ -14,11 +14,14 @@ from bot.chat.markup import literal
 from bot.chat.reply import Reply, Section
 from bot.chat.request import Request
 from bot.chat.router import Router
+from bot.content import store
+from bot.db.session import transaction
 from bot.features.admin.handlers import hint_sections
+from bot.features.qa import admin_docs
 from bot.features.qa import answer as qa
-from bot.features.qa.actions import Feedback
-from bot.features.qa.ingest import add_bytes, ensure_sample
-from bot.features.qa.models import QaChunk, QaDocument
+from bot.features.qa.actions import Feedback, KeepDocument, RemoveDocument
+from bot.features.qa.ingest import ensure_sample
+from bot.features.qa.uploads import accept
 
 RATED_MODES = ("llm", "extractive", "refused")
 # Messages that are not questions: greetings, thanks, help words (compared after NFKC, without punctuation).
@@ -33,7 +36,9 @@ def register(router: Router) -> None:
     router.message(ask_message)
     router.thread(ask_follow_up)
     router.action(Feedback, feedback)
-    router.admin("docs", admin_docs)
+    router.admin("docs", admin_docs.admin_docs)
+    router.action(RemoveDocument, admin_docs.remove_document)
+    router.action(KeepDocument, admin_docs.keep_document)
 
 
 def is_small_talk(text: str) -> bool:
@@ -95,36 +100,30 @@ def feedback(core: Core, request: Request, action: Feedback) -> Reply:
     return Reply(text=t("ask.feedback.thanks_up" if action.helpful else "ask.feedback.thanks_down", request.lang))
 
 
-def admin_docs(core: Core, request: Request) -> Reply:
-    with core.sessions() as session:
-        count = session.scalar(select(func.count(QaDocument.id))) or 0
-        chunks = session.scalar(select(func.count(QaChunk.id))) or 0
-    text = t("docs.admin_help", request.lang, count=count, chunks=chunks)
-    return Reply(text=text.split("\n", 1)[0], sections=[Section(text=text)])
-
-
 def add_uploads(core: Core, request: Request) -> Reply:
-    """Ingest the files an admin sent (``file:<name>`` → local path from the platform); one line per file."""
+    """The files an admin sent (``file:<name>`` → local path from the platform), each saved and handed to
+    :func:`~bot.features.qa.uploads.accept`; one answer per file."""
     lang = request.lang
     if not request.is_admin:
         return Reply(text=t("docs.upload_admin_only", lang))
-    lines = []
+    answers: list[Reply] = []
     for key, value in request.values.items():
         kind, _, name = key.partition(":")
         if kind == "file_error":
-            lines.append(t("docs.upload_failed", lang, name=literal(name), reason=literal(value)))
+            answers.append(Reply(text=t("docs.upload_failed", lang, name=literal(name), reason=literal(value))))
             continue
         if kind != "file":
             continue
         try:
             data = Path(value).read_bytes()
         except OSError:
-            lines.append(t("docs.upload_failed", lang, name=literal(name), reason="read error"))
+            answers.append(Reply(text=t("docs.upload_failed", lang, name=literal(name), reason="read error")))
             continue
-        outcome = add_bytes(core, f"{request.platform}/{name}", data, added_by=request.user_id)
-        if outcome.status == "failed":
-            lines.append(t("docs.upload_failed", lang, name=literal(name), reason=literal(outcome.reason)))
-        else:
-            lines.append(t(f"docs.upload_{outcome.status}", lang, name=literal(name), chunks=outcome.chunks))
-    text = "\n".join(lines)
-    return Reply(text=lines[0] if lines else "", sections=[Section(text=text)], ephemeral=False)
+        with transaction(core.sessions) as session:
+            digest = hashlib.sha256(data).hexdigest()
+            upload = store.save_upload(session, request.user_id, request.platform, name, data, digest)
+        answers.append(accept(core, request, upload))
+    if len(answers) == 1:
+        return answers[0].model_copy(update={"ephemeral": False})
+    sections = [part for answer in answers for part in (answer.sections or [Section(text=answer.text)])]
+    return Reply(text=answers[0].text if answers else "", sections=sections, ephemeral=False)

@@ -1,7 +1,8 @@
 """Ingestion: files → chunks with title, heading path, page and source → the index.
 
-Unchanged files (same SHA-256) are skipped; a changed file replaces its old version; an unreadable file is
-reported by name and reason while the rest goes on.
+Unchanged files (same SHA-256) are skipped; a changed file replaces the document's passages and adds a numbered
+version (:class:`~bot.features.qa.models.QaDocumentVersion`, with the file); an unreadable file is reported by name
+and reason while the rest goes on. Every new version and removal is in the content audit log.
 """
 
 from __future__ import annotations
@@ -11,22 +12,23 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.app.core import Core
 from bot.common import japanese
 from bot.common.paths import content_dir
+from bot.content import store
 from bot.db.session import transaction
 from bot.db.types import utcnow
 from bot.features.qa import dense
 from bot.features.qa.extract import Part, Unreadable, extract, kind_of
 from bot.features.qa.index import index_terms, indexed_text
-from bot.features.qa.models import QaChunk, QaDocument, QaPosting
+from bot.features.qa.models import QaChunk, QaDocument, QaDocumentVersion, QaPosting
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +40,21 @@ Progress = Callable[[int, int, str], None]
 
 @dataclass
 class Outcome:
-    """What happened to one file: added, updated, unchanged, failed (with the reason)."""
+    """What happened to one file: added, updated, unchanged, failed (with the reason); for a new version, what
+    was found in it (the upload report)."""
 
     source: str
     status: str
     reason: str = ""
     document_id: int | None = None
     chunks: int = 0
+    version: int | None = None  # the document's version now
+    title: str = ""
+    sections: list[str] = field(default_factory=list)  # distinct heading paths, in document order
+    pages: int | None = None  # a PDF's page count
+    empty_pages: list[int] = field(default_factory=list)
+    dated: date | None = None
+    dated_by: str = ""
 
 
 def collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Outcome]]:
@@ -98,14 +108,30 @@ def add_paths(core: Core, paths: Iterable[str | Path], added_by: str = "cli", pr
     return outcomes
 
 
-def add_bytes(core: Core, source: str, data: bytes, added_by: str = "cli", file_date: date | None = None) -> Outcome:
-    """Ingest one file's content under ``source`` (a path or an upload's name). The document is dated by the
-    date its text gives (施行, 改定, …), else by ``file_date`` (an upload: today)."""
+def add_bytes(
+    core: Core,
+    source: str,
+    data: bytes,
+    added_by: str = "cli",
+    file_date: date | None = None,
+    filename: str = "",
+) -> Outcome:
+    """Ingest one file's content under ``source`` (a path or an upload's name; ``filename``: as its sender named
+    it, default the source's last part). The document is dated by the date its text gives (施行, 改定, …), else by
+    ``file_date`` (an upload: today). A new document or a change adds a version (audit log: ``add``)."""
     digest = hashlib.sha256(data).hexdigest()
     with core.sessions() as session:
         existing = session.scalar(select(QaDocument).where(QaDocument.source == source))
+        current = latest_version(session, existing.id) if existing is not None else 0
     if existing is not None and existing.sha256 == digest:
-        return Outcome(source, "unchanged", document_id=existing.id, chunks=existing.chunk_count)
+        return Outcome(
+            source,
+            "unchanged",
+            document_id=existing.id,
+            chunks=existing.chunk_count,
+            version=current,
+            title=existing.title,
+        )
     try:
         extracted = extract(source, data)
     except Unreadable as exc:
@@ -116,26 +142,27 @@ def add_bytes(core: Core, source: str, data: bytes, added_by: str = "cli", file_
     ]
     vectors = dense.embed_passages(core, [indexed_text(extracted.title, s, t) for s, _, t in pieces])
     dated, dated_by = extracted.dated or (file_date or core.local_now().date(), "file")
+    fields = {
+        "title": extracted.title,
+        "kind": kind_of(Path(source)) or "txt",
+        "sha256": digest,
+        "size": len(data),
+        "chunk_count": len(pieces),
+        "added_by": added_by,
+        "dated": dated,
+        "dated_by": dated_by,
+        "updated_at": utcnow(),
+    }
     with transaction(core.sessions) as session:
-        old = session.scalar(select(QaDocument).where(QaDocument.source == source))
-        if old is not None:
-            session.delete(old)  # chunks and postings go with it (ON DELETE CASCADE)
+        document = session.scalar(select(QaDocument).where(QaDocument.source == source))
+        if document is None:
+            document = QaDocument(source=source[:500], **fields)
+            session.add(document)
             session.flush()
-        document = QaDocument(
-            source=source[:500],
-            title=extracted.title,
-            kind=kind_of(Path(source)) or "txt",
-            sha256=digest,
-            size=len(data),
-            chunk_count=len(pieces),
-            added_by=added_by,
-            dated=dated,
-            dated_by=dated_by,
-            created_at=old.created_at if old is not None else utcnow(),
-            updated_at=utcnow(),
-        )
-        session.add(document)
-        session.flush()
+        else:  # the same document, new passages (their postings go with them: ON DELETE CASCADE)
+            session.execute(delete(QaChunk).where(QaChunk.document_id == document.id))
+            for name, value in fields.items():
+                setattr(document, name, value)
         chunks = [
             QaChunk(
                 document_id=document.id,
@@ -151,8 +178,44 @@ def add_bytes(core: Core, source: str, data: bytes, added_by: str = "cli", file_
         session.add_all(chunks)
         session.flush()
         write_postings(session, chunks, extracted.title)
+        number = latest_version(session, document.id) + 1
+        name = (filename or Path(source).name)[:200]
+        session.add(
+            QaDocumentVersion(
+                document_id=document.id,
+                number=number,
+                filename=name,
+                sha256=digest,
+                size=len(data),
+                added_by=added_by[:64],
+                passages=len(pieces),
+                pages=extracted.pages,
+                data=data,
+            )
+        )
+        store.record(session, added_by, "add", store.DOCUMENT, source, number, extracted.title)
         document_id = document.id
-    return Outcome(source, "updated" if existing is not None else "added", document_id=document_id, chunks=len(pieces))
+    return Outcome(
+        source,
+        "updated" if existing is not None else "added",
+        document_id=document_id,
+        chunks=len(pieces),
+        version=number,
+        title=extracted.title,
+        sections=list(dict.fromkeys(section for section, _, _ in pieces if section)),
+        pages=extracted.pages,
+        empty_pages=extracted.empty_pages,
+        dated=dated if dated_by != "file" else None,
+        dated_by=dated_by if dated_by != "file" else "",
+    )
+
+
+def latest_version(session: Session, document_id: int) -> int:
+    """The document's newest version number (0: none yet)."""
+    return (
+        session.scalar(select(func.max(QaDocumentVersion.number)).where(QaDocumentVersion.document_id == document_id))
+        or 0
+    )
 
 
 def write_postings(session: Session, chunks: list[QaChunk], title: str) -> None:
@@ -202,12 +265,15 @@ def _pieces(text: str, size: int) -> list[str]:
     return out
 
 
-def remove(core: Core, document_id: int) -> QaDocument | None:
-    """Delete a document with its chunks; returns it, or None when there is no such id."""
+def remove(core: Core, document_id: int, removed_by: str = "cli") -> QaDocument | None:
+    """Delete a document with its chunks and versions (audit log: ``remove``); returns it, or None when there is
+    no such id."""
     with transaction(core.sessions) as session:
         document = session.get(QaDocument, document_id)
         if document is not None:
+            version = latest_version(session, document_id) or None
             session.delete(document)
+            store.record(session, removed_by, "remove", store.DOCUMENT, document.source, version, document.title)
         return document
 
 

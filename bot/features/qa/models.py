@@ -1,11 +1,24 @@
-"""ORM models of the document Q&A: documents, chunks, the lexical index, questions asked and their ratings."""
+"""ORM models of the document Q&A: documents and their versions, chunks, the lexical index, questions asked and
+their ratings."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base
@@ -30,6 +43,26 @@ class QaDocument(Base):
     dated_by: Mapped[str] = mapped_column(String(16), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class QaDocumentVersion(Base):
+    """One accepted upload (or ``kiun docs add``) of a document that changed it: who, when, what it held, and the
+    file itself so the version can be ingested again (``data`` None: indexed before versions were kept)."""
+
+    __tablename__ = "qa_document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "number", name="uq_qa_document_versions_document_id_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("qa_documents.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, … per document
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    added_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    passages: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[int | None] = mapped_column(Integer, nullable=True)  # a PDF's page count
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class QaChunk(Base):
