@@ -190,7 +190,7 @@ def test_kiun_asks_what_an_unclear_file_is_and_takes_the_answer(kiun, sender):
     share(kiun, sender, "notes.md", "# 公用車の予約\n前日までに予約します。".encode(), text="これ お願いします")
     [document] = posts(kiun, 1)
     assert t("content.upload.unknown_word", word="これ") in body(document)  # a Markdown file without front matter
-    assert t("docs.upload_added", name="notes.md", chunks=1) in body(document)
+    assert t("docs.upload.accepted", name="notes.md") in body(document)
     share(kiun, sender, "memo.yml", "title: 窓口の調査\n".encode())
     asked = posts(kiun, 2)[1]
     assert asked["text"] == t("content.upload.ask", name="memo.yml")

@@ -29,11 +29,12 @@ from bot.db.session import transaction
 from bot.features.content.actions import ChooseKind, Discard, Publish
 from bot.features.content.checks import laid_over
 from bot.features.content.preview import preview
-from bot.features.qa.ingest import add_bytes
+from bot.features.qa.extract import SUFFIXES as DOCUMENT_TYPES
+from bot.features.qa.uploads import accept
 
 MAX_BYTES = 1024 * 1024  # a content file (a lesson is at most 1,200 characters; a city's data table fits easily)
 SHOWN_PROBLEMS = 15
-DOCUMENT_SUFFIXES = (".pdf", ".docx", ".xlsx", ".html", ".htm", ".md", ".txt")
+DOCUMENT_SUFFIXES = tuple(DOCUMENT_TYPES)  # what the Q&A reads
 YAML = (".yml", ".yaml")
 SUFFIXES = {
     "lesson": (".md",),
@@ -109,7 +110,8 @@ def _one(core: Core, request: Request, name: str, path: Path, kinds: tuple[str, 
         wanted = kinds[0] if kinds else None
         key = "content.upload.wrong_format" if wanted else "content.upload.unsupported"
         formats = "、".join(SUFFIXES[wanted]) if wanted else ""
-        return Taken([Section(text=t(key, lang, name=literal(name), kind=_label(wanted or "", lang), formats=formats))])
+        text = t(key, lang, name=literal(name), kind=_label(wanted or "", lang), formats=formats)
+        return Taken([_refused(core, request, wanted or "", name, text)])
     with transaction(core.sessions) as session:
         upload = store.save_upload(
             session, request.user_id, request.platform, name, data, hashlib.sha256(data).hexdigest()
@@ -189,11 +191,13 @@ def take(core: Core, request: Request, upload_id: int, kind: str) -> Taken:
         if kind != store.DOCUMENT:
             session.delete(upload)  # content is kept as its version (or, when invalid, not at all)
     if kind == store.DOCUMENT:
-        outcome = add_bytes(core, f"{request.platform}/{name}", data, added_by=request.user_id)
-        line = t("docs.upload_failed", lang, name=literal(name), reason=literal(outcome.reason))
-        if outcome.status != "failed":
-            line = t(f"docs.upload_{outcome.status}", lang, name=literal(name), chunks=outcome.chunks)
-        return Taken([Section(text=line)])
+        with core.sessions() as session:  # the Q&A queues it, reports by DM, and drops the upload when done
+            saved = session.get(ContentUpload, upload_id)
+            if saved is None:
+                return Taken([Section(text=t("content.upload.gone", lang))])
+            session.expunge(saved)
+        accepted = accept(core, request, saved)
+        return Taken([Section(text=accepted.text), *accepted.sections], accepted.image)
     return _content(core, request, kind, name, data)
 
 

@@ -3,25 +3,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
-from pathlib import Path
 
 from bot.app.core import Core
 from bot.chat.i18n import t
-from bot.chat.markup import literal
 from bot.chat.reply import Reply, Section
 from bot.chat.request import Request
 from bot.chat.router import Router
-from bot.content import store
-from bot.db.session import transaction
 from bot.features.admin.handlers import hint_sections
 from bot.features.qa import admin_docs
 from bot.features.qa import answer as qa
 from bot.features.qa.actions import Feedback, KeepDocument, RemoveDocument
 from bot.features.qa.ingest import ensure_sample
-from bot.features.qa.uploads import accept
 
 RATED_MODES = ("llm", "extractive", "refused")
 # Messages that are not questions: greetings, thanks, help words (compared after NFKC, without punctuation).
@@ -53,10 +47,8 @@ def ask_command(core: Core, request: Request) -> Reply:
 
 
 def ask_message(core: Core, request: Request) -> Reply:
-    """A DM or an @mention is a question; a file sent in a DM is a document to add (admins); greetings and empty
-    messages get a short hint."""
-    if any(key.startswith(("file:", "file_error:")) for key in request.values):
-        return add_uploads(core, request)
+    """A DM or an @mention is a question (files sent in a DM go to the content feature: ``Router.files``);
+    greetings and empty messages get a short hint."""
     if is_small_talk(request.text):
         return Reply(text=t("message.hint", request.lang), sections=hint_sections(request))
     context = qa.thread_context(core, request.thread) or ""  # a mention in our thread
@@ -98,32 +90,3 @@ def feedback(core: Core, request: Request, action: Feedback) -> Reply:
     if not qa.rate(core, action.question, request.user_id, action.helpful):
         return Reply(text=t("error.unknown_action", request.lang))
     return Reply(text=t("ask.feedback.thanks_up" if action.helpful else "ask.feedback.thanks_down", request.lang))
-
-
-def add_uploads(core: Core, request: Request) -> Reply:
-    """The files an admin sent (``file:<name>`` → local path from the platform), each saved and handed to
-    :func:`~bot.features.qa.uploads.accept`; one answer per file."""
-    lang = request.lang
-    if not request.is_admin:
-        return Reply(text=t("docs.upload_admin_only", lang))
-    answers: list[Reply] = []
-    for key, value in request.values.items():
-        kind, _, name = key.partition(":")
-        if kind == "file_error":
-            answers.append(Reply(text=t("docs.upload_failed", lang, name=literal(name), reason=literal(value))))
-            continue
-        if kind != "file":
-            continue
-        try:
-            data = Path(value).read_bytes()
-        except OSError:
-            answers.append(Reply(text=t("docs.upload_failed", lang, name=literal(name), reason="read error")))
-            continue
-        with transaction(core.sessions) as session:
-            digest = hashlib.sha256(data).hexdigest()
-            upload = store.save_upload(session, request.user_id, request.platform, name, data, digest)
-        answers.append(accept(core, request, upload))
-    if len(answers) == 1:
-        return answers[0].model_copy(update={"ephemeral": False})
-    sections = [part for answer in answers for part in (answer.sections or [Section(text=answer.text)])]
-    return Reply(text=answers[0].text if answers else "", sections=sections, ephemeral=False)
