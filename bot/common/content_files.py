@@ -334,7 +334,7 @@ def _model_at(model: type[BaseModel] | None, loc: tuple) -> type[BaseModel] | No
 def _fields(model: type[BaseModel], loc: tuple) -> list[str]:
     """The keys allowed at ``loc``."""
     found = _model_at(model, loc)
-    return sorted(found.model_fields) if found else []
+    return sorted(field.alias or name for name, field in found.model_fields.items()) if found else []
 
 
 def _bounds(model: type[BaseModel], loc: tuple) -> tuple[Any, Any] | None:

@@ -13,9 +13,11 @@ from bot.chat.i18n import t
 from bot.content.models import ContentLog, ContentUpload, ContentVersion
 from bot.content.tree import content_root
 from bot.features.lessons.facts import build_facts
+from bot.features.lessons.jobs import post_fact
 from bot.features.polls.templates import load_templates, templates_dir
 from bot.features.qa import synonyms
 from tests.conftest import ADMIN
+from tests.integration.ideas_helpers import drain
 from tests.integration.slack_harness import Kiun
 
 _files = count(1)
@@ -140,6 +142,43 @@ def test_a_data_table_then_its_fact_are_previewed_with_the_chart_and_served(kiun
     fact = build_facts(content_root(kiun.core.engine)).get("city-population")
     assert fact is not None and fact.chart.series == {"総人口": (62068.0, 59796.0, 57512.0)}
     assert fact.chart.source == "市 住民基本台帳 (各年10月1日)"
+
+
+CITY_PROJECTION = """# source: 千曲市 人口ビジョン（2025年改訂）
+# url: https://www.city.chikuma.lg.jp/
+# note: 2020年を100とした指数（市の独自推計）
+year,total_index,working_age_index
+2020,100,100
+2025,96.0,93.1
+2030,91.8,86.0
+2035,87.5,79.4
+"""
+
+
+def test_the_citys_own_population_table_works_out_the_bundled_facts_and_ends_the_illustrative_warning(kiun, sender):
+    overview = body(sender.command("/kiun", "admin content", user_id=ADMIN).json())
+    assert "`population_projection.csv` は例示データです" in overview
+    share(kiun, sender, "population_projection.csv", CITY_PROJECTION.encode("cp932"), text="データ")
+    [preview] = posts(kiun, 1)
+    shown = body(preview)  # the first fact drawn from it, as it will look: the city's numbers, worked out
+    assert "2035年ごろまでに、市の人口は約13%減ると見込まれています" in shown and "8.8人" in shown
+    assert "千曲市 人口ビジョン（2025年改訂）" in shown and "例示データ" not in shown
+    press(sender, preview, t("content.button.publish"))
+    kiun.wait_responses(1)
+
+    post_fact(kiun.core, kiun.core.local_now(), {})
+    assert drain(kiun.core) == 1
+    post = next(p for p in posts(kiun, 2) if p["channel"] == "C_LESSONS")
+    assert "約13%減" in body(post) and "<https://www.city.chikuma.lg.jp/|千曲市 人口ビジョン（2025年改訂）>" in body(
+        post
+    )
+    uploads = kiun.slack_api.wait_for("files.completeUploadExternal", 2)
+    [chart] = [json.loads(c.params["files"])[0] for c in uploads if c.params["channel_id"] == "C_LESSONS"]
+    assert chart["title"].endswith("（出典: 千曲市 人口ビジョン（2025年改訂））")
+    working = build_facts(content_root(kiun.core.engine)).get("working-age-2035")
+    assert working is not None and working.figure() == "約21%減（2035年）" and not working.illustrative
+    overview = body(sender.command("/kiun", "admin content", user_id=ADMIN).json())
+    assert "例示データ" not in overview
 
 
 def test_an_invalid_file_of_each_kind_is_refused_with_file_and_line_and_nothing_stored(kiun, sender):

@@ -41,6 +41,9 @@ TABLE = "data/projection.csv"
 POLL_1 = "polls/pulse.yml"
 SYNONYMS_FILE = "qa/synonyms.yml"
 CHART_DATA = "  data: projection.csv\n  x: year\n  series:\n    総人口: total\n"
+FACT_1_TEXT = FACT.format(id="fact-one", text="事実です。")
+WIDE = "data/wide.csv"
+WIDE_TABLE = "# source: 出典\n# note: 人口\ncode,name,2020,2035\n20218,千曲市,59000,49000\n"
 
 Change = tuple[str, str] | str | bytes | None  # replace once | whole text | whole bytes | delete
 
@@ -152,8 +155,48 @@ CASES = [
          "'series' には「凡例の名前: 列の名前」を書いてください（例: {総人口: total}）。"),
     Case("chart_column", FACT_1, {FACT_1: ("総人口: total", "総人口: people")}, "総人口",
          "列 'people' は projection.csv にありません。列の名前を確認してください。"),
-    Case("chart_column_number", FACT_1, {TABLE: ("2035,83", "2035,多い")}, "総人口",
-         "projection.csv の列 'total' に数値でない値があります。数字だけにしてください。"),
+    Case("cell_not_number", FACT_1, {TABLE: ("2035,83", "2035,多い")}, "総人口",
+         "projection.csv の5行目、列 'total' の値 '多い' が数値ではありません。数字だけにしてください"
+         "（「58,000」のようなカンマは使えます）。"),
+    Case("cell_empty", FACT_1, {TABLE: ("2035,83", "2035,")}, "総人口",
+         "projection.csv の5行目、列 'total' が空です。数値を入れるか、その行を消してください。"),
+    Case("chart_rows_x", FACT_1, {FACT_1: ("  x: year\n", "  x: year\n  rows: year\n")}, "x:",
+         "'x'（列ごとに1系列）と 'rows'（行ごとに1系列）は、どちらか一方だけを書いてください。"),
+    Case("chart_rows", FACT_1, {FACT_1: ("  x: year\n", "  rows: code\n")}, "rows:",
+         "'rows' には projection.csv の列の名前（各行の名前やコードの列）を書いてください（列: year, total）。"),
+    Case("chart_rows_years", FACT_1, {FACT_1: ("  x: year\n", "  rows: year\n")}, "rows:",
+         "projection.csv に年の列（2020、2020年 など）がありません。'rows' を使うときは、年ごとの列が必要です。"),
+    Case("chart_rows_series", FACT_1,
+         {FACT_1: ("  data: projection.csv\n  x: year\n  series:\n    総人口: total\n",
+                   "  data: wide.csv\n  rows: code\n  series: {}\n"), WIDE: WIDE_TABLE}, "series:",
+         "'series' には「凡例の名前: 行の名前」を書いてください（例: {総人口: '20218'}）。"),
+    Case("chart_row", FACT_1,
+         {FACT_1: ("  data: projection.csv\n  x: year\n  series:\n    総人口: total\n",
+                   "  data: wide.csv\n  rows: code\n  series:\n    総人口: 20219\n"), WIDE: WIDE_TABLE}, "総人口",
+         "wide.csv の列 'code' に '20219' の行がありません。市区町村コードや名前を確認してください。"),
+    Case("table_url", TABLE, {TABLE: ("# note:", "# url: www.example.org\n# note:")}, 2,
+         "'# url:' の行は https:// か http:// で始めてください。"),
+    Case("fact_source", FACT_1, {FACT_1: FACT_1_TEXT.replace("source:\n  name: テスト出典 (2024)\n", "").replace(
+                                     CHART_DATA, "  labels: [2020, 2035]\n  values: [100, 83]\n")}, 1,
+         "'source' がありません。データの出典を書くか、グラフを出典（'# source:'）のあるデータ表から描いてください。"),
+    Case("compute_chart", FACT_1, {FACT_1: FACT_1_TEXT.split("chart:")[0] + "compute: {}\n"}, "compute:",
+         "'compute' はグラフの数値から計算します。'chart:' を加えてください。"),
+    Case("compute_series", FACT_1, {FACT_1: FACT_1_TEXT + "compute:\n  series: 高齢者\n"}, "series: 高齢者",
+         "'series' にはグラフの凡例の名前を書いてください（凡例: 総人口）。"),
+    Case("compute_label", FACT_1, {FACT_1: FACT_1_TEXT + "compute:\n  to: 2050\n"}, "to: 2050",
+         "'to' にはグラフの横軸の値を書いてください（横軸: 2020, 2035）。"),
+    Case("compute_zero", FACT_1, {FACT_1: FACT_1_TEXT + "compute: {}\n", TABLE: ("2020,100", "2020,0")}, "compute:",
+         "'2020' の値が0のため、増減の割合を計算できません。別の年を 'from' にしてください。"),
+    Case("compute_none", FACT_1, {FACT_1: ("value: 17", "value: '約{percent}'")}, "value:",
+         "'value' に 'percent' がありますが、'compute:' がありません。"
+         "'compute:' を加えるか、数字を直接書いてください。"),
+    Case("compute_placeholder", FACT_1,
+         {FACT_1: FACT_1_TEXT.replace("text: 事実です。", "text: '{ratio}です。'") + "compute: {}\n"}, "text:",
+         "'text' の 'ratio' は計算で埋められる名前ではありません（使える名前: from, to, from_value, to_value, "
+         "difference, percent, direction, trend, per_ten）。"),
+    Case("compute_braces", FACT_1,
+         {FACT_1: FACT_1_TEXT.replace("text: 事実です。", "text: '{percent です。'") + "compute: {}\n"}, "text:",
+         "'text' に、計算の名前（percent など）を囲む以外の '{' か '}' があります。"),
     Case("duplicate_id", "facts/02-copy.yml", {"facts/02-copy.yml": FACT.format(id="fact-one", text="写しです。")}, 1,
          "id 'fact-one' はすでに 01-fact-one.yml で使われています。別の id にしてください。"),
     Case("mapping", FACT_1, {FACT_1: "- a list\n"}, 1,

@@ -6,7 +6,6 @@ Read by ``/kiun admin content`` (:mod:`.admin`) and the CLI's export; the versio
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -17,11 +16,11 @@ from sqlalchemy.orm import Session
 from bot.common.content_files import files
 from bot.content import store, tree
 from bot.content.models import ContentVersion
+from bot.features.lessons.facts import read_table
 
 Kind = Literal["lesson", "fact", "data", "poll", "synonyms", "curriculum"]
 ORDER: tuple[Kind, ...] = ("lesson", "fact", "data", "poll", "synonyms", "curriculum")  # as the DX office reads
 SINGLE = ("synonyms", "curriculum")  # one item each, its key the kind's name
-_ILLUSTRATIVE = re.compile(r"^#\s*illustrative\s*:\s*yes\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -61,15 +60,5 @@ def entries(session: Session, base: Path, kind: str) -> list[Entry]:
 
 def illustrative(root: Path) -> list[str]:
     """The data tables under ``root`` whose header says ``# illustrative: yes`` (file names)."""
-    found = []
-    for path in files(root / "data", ".csv"):
-        with path.open(encoding="utf-8-sig", errors="replace") as handle:
-            for line in handle:
-                if not line.startswith("#"):
-                    if line.strip():
-                        break
-                    continue
-                if _ILLUSTRATIVE.match(line.strip()):
-                    found.append(path.name)
-                    break
-    return found
+    tables = ((path.name, read_table(path)[0]) for path in files(root / "data", ".csv"))
+    return [name for name, table in tables if table is not None and table.illustrative]

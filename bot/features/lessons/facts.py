@@ -16,10 +16,15 @@ A fact::
       x: year
       series: {総人口: total_index}         # legend label: column
       y_label: 指数
+      # … or a wide table (a row per place, a column per year, as the IPSS 市区町村別 tables):
+      #   data: ipss_projection.csv, rows: code, series: {総人口: "20218"}   (legend label: the row's name)
       # … or inline: labels: [...] and values: [...]
+    compute: {from: 2020, to: 2035}   # optional: text/value/unit worked out from the chart (see .compute)
 
-A CSV starts with ``# source: …`` and ``# note: …`` lines (what the numbers are and where they come from), then
-a header row. :func:`render_chart` draws the PNG with :mod:`bot.common.charts`.
+A CSV starts with ``# source: …`` and ``# note: …`` lines (what the numbers are and where they come from; the
+source is the fact's when the fact gives none), optionally ``# url: …`` and ``# illustrative: yes`` (example
+numbers, not the city's: said on every post), then a header row. :func:`render_chart` draws the PNG with
+:mod:`bot.common.charts`.
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -49,20 +56,25 @@ from bot.common.content_files import (
 )
 from bot.common.paths import content_dir
 from bot.features.lessons.catalogue import ID_PATTERN, Source
+from bot.features.lessons.compute import ComputeFile, fill
 
 log = logging.getLogger(__name__)
 
 TEXT_MAX_CHARS = 300
-_META = re.compile(r"^#\s*(source|note)\s*:\s*(.+)$")
+_META = re.compile(r"^#\s*(source|note|url|illustrative)\s*:\s*(.+)$", re.IGNORECASE)
+_YEAR = re.compile(r"^\d{4}(年|\b)")  # a wide table's year columns: 2020, 2020年, 2020年10月1日
 
 
 @dataclass(frozen=True)
 class Table:
-    """A CSV under ``content/data/``: its columns, and the source and note from its ``#`` lines."""
+    """A CSV under ``content/data/``: its columns, the line of each row, and its ``#`` lines."""
 
     columns: dict[str, list[str]]
     source: str
     note: str
+    url: str = ""
+    illustrative: bool = False
+    lines: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,7 @@ class Chart:
     y_label: str = ""
     note: str = ""
     source: str = ""
+    illustrative: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,11 @@ class Fact:
     source: Source
     chart: Chart | None
     file: Path
+
+    @property
+    def illustrative(self) -> bool:
+        """Drawn from a table marked ``# illustrative: yes``: example numbers, not the city's."""
+        return self.chart is not None and self.chart.illustrative
 
     def figure(self) -> str:
         """The value with its unit and year, e.g. ``-17%（2035年）``."""
@@ -115,7 +133,10 @@ def read_table(file: Path) -> tuple[Table | None, list[Problem]]:
         if line.startswith("#"):
             match = _META.match(line)
             if match:
-                meta[match.group(1)] = match.group(2).strip()
+                meta[match.group(1).lower()] = match.group(2).strip()
+                if match.group(1).lower() == "url" and not meta["url"].startswith(("https://", "http://")):
+                    wording = Message("table_url", "'# url:' must start with https:// or http://")
+                    problems.append(Problem.of(file, number, wording))
         elif line.strip():
             rows.append((number, next(csv.reader(io.StringIO(line)))))
     if "source" not in meta:
@@ -134,6 +155,7 @@ def read_table(file: Path) -> tuple[Table | None, list[Problem]]:
         wording = Message("table_columns", "column names must be non-empty and different")
         problems.append(Problem.of(file, header_line, wording))
     columns: dict[str, list[str]] = {name: [] for name in header}
+    lines: list[int] = []
     for number, row in rows[1:]:
         if len(row) != len(header):
             wording = Message(
@@ -146,22 +168,26 @@ def read_table(file: Path) -> tuple[Table | None, list[Problem]]:
             continue
         for name, value in zip(header, row, strict=True):
             columns[name].append(value.strip())
+        lines.append(number)
     if len(rows) < 2:
         problems.append(Problem.of(file, header_line, Message("table_no_rows", "the table has no data rows")))
     if problems:
         return None, problems
-    return Table(columns, meta["source"], meta["note"]), []
+    illustrative = meta.get("illustrative", "").lower() == "yes"
+    return Table(columns, meta["source"], meta["note"], meta.get("url", ""), illustrative, tuple(lines)), []
 
 
 class ChartFile(ContentModel):
-    """A fact's chart: ``data`` (a CSV in content/data/ with ``x`` and ``series``) or inline ``labels``/``values``.
-    Validated with the content folder as context (``root``), so a missing file or column is a problem too."""
+    """A fact's chart: ``data`` (a CSV in content/data/: a column per series with ``x``, or a row per series with
+    ``rows``) or inline ``labels``/``values``. Validated with the content folder as context (``root``), so a
+    missing file, column or row is a problem too."""
 
     type: str
     title: Annotated[str, short_text(60)]
     data: str | None = None
     x: str | None = None
-    series: dict[str, str] | None = None
+    rows: str | None = None
+    series: dict[str, str | int] | None = None
     labels: list[Any] | None = None
     values: list[float] | None = None
     y_label: Annotated[str, Field(max_length=30)] = ""
@@ -169,6 +195,8 @@ class ChartFile(ContentModel):
     _labels: tuple[str, ...] = PrivateAttr(default=())
     _series: dict[str, tuple[float, ...]] = PrivateAttr(default_factory=dict)
     _source: str = PrivateAttr(default="")
+    _url: str = PrivateAttr(default="")
+    _illustrative: bool = PrivateAttr(default=False)
 
     @field_validator("type")
     @classmethod
@@ -180,7 +208,9 @@ class ChartFile(ContentModel):
     @model_validator(mode="after")
     def _data(self, info: ValidationInfo) -> ChartFile:
         if self.data is not None:
-            self._labels, self._series, self._source = _series_from_table(self, (info.context or {})["root"])
+            table = _table(self.data, (info.context or {})["root"])
+            self._labels, self._series = _series_from_table(self, table)
+            self._source, self._url, self._illustrative = table.source, table.url, table.illustrative
         elif self.labels is not None:
             if self.values is None:
                 raise Invalid(Message("chart_no_values", "'values' is missing: one number per label"), "labels")
@@ -205,14 +235,23 @@ class ChartFile(ContentModel):
             )
         return self
 
+    def numbers(self) -> tuple[tuple[str, ...], dict[str, tuple[float, ...]]]:
+        """The labels and the series, as drawn."""
+        return self._labels, self._series
+
+    def table_source(self) -> Source | None:
+        """The ``# source:`` (and ``# url:``) of the chart's data table, if it has one."""
+        return Source.model_construct(name=self._source, url=self._url) if self._source else None
+
     def chart(self, source: Source) -> Chart:
         shown = self._source or source.name
-        return Chart(self.type, self.title, self._labels, self._series, self.y_label, self.note, shown)
+        return Chart(
+            self.type, self.title, self._labels, self._series, self.y_label, self.note, shown, self._illustrative
+        )
 
 
-def _series_from_table(spec: ChartFile, root: Path) -> tuple[tuple[str, ...], dict[str, tuple[float, ...]], str]:
-    """The chart's labels, series and source from its CSV; :class:`Invalid` naming the key that is wrong."""
-    name = spec.data or ""
+def _table(name: str, root: Path) -> Table:
+    """The data table ``name`` under ``root``; :class:`Invalid` at ``data`` when it is missing or broken."""
     file = root / "data" / name
     if "/" in name or "\\" in name or not file.is_file():
         raise Invalid(Message("chart_data_missing", "data file '{name}' not found in content/data/", name=name), "data")
@@ -222,6 +261,14 @@ def _series_from_table(spec: ChartFile, root: Path) -> tuple[tuple[str, ...], di
             "chart_data_broken", "data file '{name}' has problems: {problem}", name=name, problem=problems[0]
         )
         raise Invalid(text, "data")
+    return table
+
+
+def _series_from_table(spec: ChartFile, table: Table) -> tuple[tuple[str, ...], dict[str, tuple[float, ...]]]:
+    """The chart's labels and series from its table; :class:`Invalid` naming the key that is wrong."""
+    name = spec.data or ""
+    if spec.rows is not None:
+        return _rows_from_table(spec, table)
     if spec.x not in table.columns:
         columns = ", ".join(table.columns)
         raise Invalid(Message("chart_x", "'x' must be a column of {name}: {columns}", name=name, columns=columns), "x")
@@ -230,33 +277,79 @@ def _series_from_table(spec: ChartFile, root: Path) -> tuple[tuple[str, ...], di
             Message("chart_series", "'series' must map legend labels to columns, e.g. {総人口: total}"), "series"
         )
     series: dict[str, tuple[float, ...]] = {}
-    for label, column in spec.series.items():
+    for label, given in spec.series.items():
+        column = str(given)
         if column not in table.columns:
             text = Message("chart_column", "column '{column}' is not in {name}", column=column, name=name)
             raise Invalid(text, "series", label)
-        try:
-            series[label] = tuple(float(value.replace(",", "")) for value in table.columns[column])
-        except ValueError:
-            text = Message(
-                "chart_column_number",
-                "column '{column}' of {name} has a value that is not a number",
-                column=column,
-                name=name,
-            )
-            raise Invalid(text, "series", label) from None
-    return tuple(table.columns[spec.x]), series, table.source
+        cells = table.columns[column]
+        series[label] = tuple(_number(table, name, column, row, cells[row], label) for row in range(len(cells)))
+    return tuple(table.columns[spec.x]), series
+
+
+def _rows_from_table(spec: ChartFile, table: Table) -> tuple[tuple[str, ...], dict[str, tuple[float, ...]]]:
+    """A wide table: the labels are its year columns, each series one row, found by its ``rows`` column."""
+    name, key = spec.data or "", spec.rows or ""
+    if spec.x is not None:
+        raise Invalid(Message("chart_rows_x", "give 'x' (a column per series) or 'rows' (a row per series)"), "x")
+    if key not in table.columns:
+        columns = ", ".join(table.columns)
+        text = Message("chart_rows", "{key} must be a column of {name}: {columns}", name=name, columns=columns)
+        raise Invalid(text, "rows")
+    years = [column for column in table.columns if _YEAR.match(unicodedata.normalize("NFKC", column))]
+    if not years:
+        raise Invalid(Message("chart_rows_years", "{name} has no year columns (2020, 2020年 …)", name=name), "rows")
+    if not spec.series:
+        text = Message("chart_rows_series", "'series' must map legend labels to rows, e.g. {総人口: '20218'}")
+        raise Invalid(text, "series")
+    series: dict[str, tuple[float, ...]] = {}
+    names = [_row_name(cell) for cell in table.columns[key]]
+    for label, given in spec.series.items():
+        if _row_name(str(given)) not in names:
+            text = Message("chart_row", "no row of {name} has '{row}' in column '{column}'", name=name, row=given)
+            raise Invalid(text.with_params(column=key), "series", label)
+        row = names.index(_row_name(str(given)))
+        series[label] = tuple(_number(table, name, year, row, table.columns[year][row], label) for year in years)
+    return tuple(years), series
+
+
+def _row_name(text: str) -> str:
+    """A row's name as compared: width folded, and a code's leading zeros dropped (20218 finds 020218)."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    return (text.lstrip("0") or "0") if text.isdigit() else text
+
+
+def _number(table: Table, name: str, column: str, row: int, cell: str, label: str) -> float:
+    """A cell as a number (``58,000``, full-width digits and the minus sign ``−`` too); :class:`Invalid` naming
+    the table's line otherwise."""
+    text = unicodedata.normalize("NFKC", cell).replace(",", "").replace("−", "-").strip()
+    line = table.lines[row] if row < len(table.lines) else 0
+    if not text:
+        wording = Message("cell_empty", "{name} line {line}: column '{column}' is empty", name=name, line=line)
+        raise Invalid(wording.with_params(column=column), "series", label)
+    try:
+        number = float(text)
+        if not math.isfinite(number):
+            raise ValueError(text)
+        return number
+    except ValueError:
+        wording = Message("cell_not_number", "{name} line {line}: '{value}' in column '{column}' is not a number")
+        raise Invalid(wording.with_params(name=name, line=line, value=cell, column=column), "series", label) from None
 
 
 class FactFile(ContentModel):
-    """A fact file."""
+    """A fact file. Its ``text``, ``value`` and ``unit`` may use the placeholders of ``compute`` (see
+    :mod:`.compute`); its source may be left to the chart's data table."""
 
     id: str
     text: Annotated[str, short_text(TEXT_MAX_CHARS)]
     value: object  # a number or a short text
     unit: Annotated[str, Field(max_length=20)] = ""
     year: Annotated[int | None, Field(ge=1900, le=2200)] = None
-    source: Source
+    source: Source | None = None
     chart: ChartFile | None = None
+    compute: ComputeFile | None = None
+    _shown: tuple[str, object, str, int | None] = PrivateAttr(default=("", "", "", None))
 
     @field_validator("id")
     @classmethod
@@ -272,6 +365,38 @@ class FactFile(ContentModel):
             raise Invalid(Message("fact_value", "{key} must be a number or a short text"))
         return value
 
+    @model_validator(mode="after")
+    def _worked_out(self) -> FactFile:
+        if self.source is None and (self.chart is None or self.chart.table_source() is None):
+            raise Invalid(Message("fact_source", "'source' is missing: name where the fact comes from"), "source")
+        values = None
+        year = self.year
+        if self.compute is not None:
+            if self.chart is None:
+                raise Invalid(Message("compute_chart", "'compute' works from the chart: add a 'chart:'"), "compute")
+            try:
+                values = self.compute.values(*self.chart.numbers())
+                year = year if year is not None else self.compute.year(self.chart.numbers()[0])
+            except Invalid as exc:
+                raise Invalid(exc.text, "compute", *exc.at) from None
+        shown = []
+        for key in ("text", "value", "unit"):
+            given = getattr(self, key)
+            try:
+                shown.append(fill(given, values) if isinstance(given, str) else given)
+            except Invalid as exc:
+                raise Invalid(exc.text, key) from None
+        self._shown = (shown[0], shown[1], shown[2], year)
+        return self
+
+    def fact(self, file: Path) -> Fact:
+        """The fact as posted: placeholders filled, the source the file's or its data table's."""
+        text, value, unit, year = self._shown
+        source = self.source or (self.chart.table_source() if self.chart else None)
+        assert source is not None  # _worked_out refuses a fact with neither
+        chart = self.chart.chart(source) if self.chart else None
+        return Fact(self.id, str(text), _number_text(value), str(unit), year, source, chart, file)
+
 
 def parse_fact(file: Path, root: Path) -> tuple[Fact | None, list[Problem]]:
     try:
@@ -281,8 +406,7 @@ def parse_fact(file: Path, root: Path) -> tuple[Fact | None, list[Problem]]:
     spec, problems = validate(FactFile, data, file, Message("what_fact", "a fact file"), context={"root": root})
     if spec is None:
         return None, problems
-    chart = spec.chart.chart(spec.source) if spec.chart else None
-    return Fact(spec.id, spec.text, _number_text(spec.value), spec.unit, spec.year, spec.source, chart, file), []
+    return spec.fact(file), []
 
 
 def _number_text(value: object) -> str:

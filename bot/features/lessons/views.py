@@ -5,6 +5,8 @@ Quiz buttons are :class:`~bot.features.lessons.actions.QuizAnswer` actions.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.chat.i18n import t
 from bot.chat.markup import link, literal
 from bot.chat.reply import Button, Image, Reply, Section
@@ -104,20 +106,26 @@ def feedback_reply(lesson: Lesson, outcome: Outcome, lang: str, review_dm: bool 
 
 
 def fact_reply(fact: Fact, lang: str) -> Reply:
-    """The weekly fact, with its chart as a PNG and the source under the text."""
+    """The weekly fact, with its chart as a PNG and the source under the text; a fact drawn from an illustrative
+    table says so, in the text and under the chart."""
     heading = t("fact.post.title", lang)
     source = sources_text([fact.source], lang)
+    if fact.illustrative:
+        source += "\n" + t("fact.illustrative", lang)
     sections = [
         Section(text=f"**{heading}**\n{literal(fact.text)}\n**{literal(fact.figure())}**"),
         Section(text=source),
     ]
     image = None
     if fact.chart is not None:
+        chart = fact.chart
+        if chart.illustrative:
+            chart = replace(chart, note=" ".join(filter(None, [chart.note, t("fact.illustrative_chart", lang)])))
         image = Image(
-            title=t("fact.image_title", lang, title=fact.chart.title, source=fact.chart.source or fact.source.name),
+            title=t("fact.image_title", lang, title=chart.title, source=chart.source or fact.source.name),
             alt_text=fact.text,
             filename=f"{fact.id}.png",
-            data=render_chart(fact.chart),
+            data=render_chart(chart),
         )
     return Reply(text=f"{heading}: {literal(fact.text)}", sections=sections, image=image, ephemeral=False)
 
