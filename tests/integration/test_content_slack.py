@@ -144,9 +144,10 @@ def test_a_data_table_then_its_fact_are_previewed_with_the_chart_and_served(kiun
     assert fact.chart.source == "市 住民基本台帳 (各年10月1日)"
 
 
-CITY_PROJECTION = """# source: 千曲市 人口ビジョン（2025年改訂）
-# url: https://www.city.chikuma.lg.jp/
-# note: 2020年を100とした指数（市の独自推計）
+CITY_PROJECTION = """# 出典：千曲市 人口ビジョン（2025年改訂）,,
+# url: https://www.city.chikuma.lg.jp/,,
+"# 説明：2020年を100とした指数（市の独自推計、各年10月1日）",,
+,,
 year,total_index,working_age_index
 2020,100,100
 2025,96.0,93.1
@@ -158,6 +159,7 @@ year,total_index,working_age_index
 def test_the_citys_own_population_table_works_out_the_bundled_facts_and_ends_the_illustrative_warning(kiun, sender):
     overview = body(sender.command("/kiun", "admin content", user_id=ADMIN).json())
     assert "`population_projection.csv` は例示データです" in overview
+    # as Excel saves it (Shift_JIS; the notes typed in cells A1-A3)
     share(kiun, sender, "population_projection.csv", CITY_PROJECTION.encode("cp932"), text="データ")
     [preview] = posts(kiun, 1)
     shown = body(preview)  # the first fact drawn from it, as it will look: the city's numbers, worked out

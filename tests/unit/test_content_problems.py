@@ -148,7 +148,8 @@ CASES = [
          {FACT_1: ("data: projection.csv", "data: broken.csv"),
           "data/broken.csv": "# note: 指数\nyear,total\n2020,1\n"},
          "data:", "データ表 'broken.csv' に問題があります。先にデータ表を直してください: {root}/data/broken.csv:1: "
-         "先頭に '# source: …' の行を加えて、数値の出典を書いてください。"),
+         "先頭に '# source: …'（または '# 出典：…'）の行を加えて、数値の出典を書いてください"
+         "（Excel ならセル A1 に書けます）。"),
     Case("chart_x", FACT_1, {FACT_1: ("x: year", "x: nendo")}, "x:",
          "'x' には projection.csv の列の名前を書いてください（列: year, total）。"),
     Case("chart_series", FACT_1, {FACT_1: ("  series:\n    総人口: total\n", "  series: {}\n")}, "series:",
@@ -203,9 +204,10 @@ CASES = [
          "データのファイル は「項目名: 値」の行で書いてください。"),
     # data tables
     Case("table_source", TABLE, {TABLE: ("# source: テスト出典 (2024)\n", "")}, 1,
-         "先頭に '# source: …' の行を加えて、数値の出典を書いてください。"),
+         "先頭に '# source: …'（または '# 出典：…'）の行を加えて、数値の出典を書いてください"
+         "（Excel ならセル A1 に書けます）。"),
     Case("table_note", TABLE, {TABLE: ("# note: 例示用の指数です\n", "")}, 1,
-         "先頭に '# note: …' の行を加えて、何の数値かを書いてください。"),
+         "先頭に '# note: …'（または '# 説明：…'）の行を加えて、何の数値かを書いてください。"),
     Case("table_no_header", TABLE, {TABLE: "# source: 出典\n# note: 指数\n"}, 1,
          "表に見出しの行がありません。'#' の行の後に、列の名前をカンマ区切りで書いてください。"),
     Case("table_columns", TABLE, {TABLE: ("year,total", "year,year")}, 3,

@@ -148,3 +148,22 @@ def test_an_unknown_key_in_compute_lists_the_keys_as_written(root: Path) -> None
     fact.write_text(fact.read_text(encoding="utf-8").replace("  to: 2035", "  until: 2035"), encoding="utf-8")
     [problem] = build_facts(root).problems
     assert problem.key == "unknown_key" and problem.params["allowed"] == "digits, from, series, to"
+
+
+def test_a_table_saved_by_excel_with_its_notes_in_cell_a1_is_read(root: Path) -> None:
+    saved = (
+        '"# 出典：千曲市 住民基本台帳（10月1日現在、日本人住民）",,\n'
+        "# 説明：2020年を100とした指数,,\n"
+        ",,\n"
+        "year,total_index,working_age_index\n"
+        '2020,100,"100"\n'
+        ",,\n"
+        "2035,88.0,81.0\n"
+    )
+    (root / "data" / "population_projection.csv").write_text(saved, encoding="utf-8")
+    facts = build_facts(root)
+    assert facts.problems == []
+    population = facts.get("population-2035")
+    assert population and population.source.name == "千曲市 住民基本台帳（10月1日現在、日本人住民）"
+    assert population.figure() == "約12%減（2035年）" and population.chart
+    assert population.chart.labels == ("2020", "2035")

@@ -61,7 +61,8 @@ from bot.features.lessons.compute import ComputeFile, fill
 log = logging.getLogger(__name__)
 
 TEXT_MAX_CHARS = 300
-_META = re.compile(r"^#\s*(source|note|url|illustrative)\s*:\s*(.+)$", re.IGNORECASE)
+_META = re.compile(r"^[#＃]\s*(source|出典|note|説明|url|illustrative)\s*[:：]\s*(.+)$", re.IGNORECASE)
+_META_KEYS = {"出典": "source", "説明": "note"}
 _YEAR = re.compile(r"^\d{4}(年|\b)")  # a wide table's year columns: 2020, 2020年, 2020年10月1日
 
 
@@ -121,7 +122,8 @@ class FactList:
 
 
 def read_table(file: Path) -> tuple[Table | None, list[Problem]]:
-    """A data CSV with its ``# source:`` / ``# note:`` lines; problems name the line."""
+    """A data CSV with its ``# source:`` / ``# note:`` lines (also ``# 出典：`` / ``# 説明：``, and as Excel saves a
+    line typed in cell A1); empty rows are skipped; problems name the line."""
     problems: list[Problem] = []
     try:
         text = read_text(file)
@@ -130,15 +132,23 @@ def read_table(file: Path) -> tuple[Table | None, list[Problem]]:
     meta: dict[str, str] = {}
     rows: list[tuple[int, list[str]]] = []
     for number, line in enumerate(text.splitlines(), start=1):
-        if line.startswith("#"):
-            match = _META.match(line)
-            if match:
-                meta[match.group(1).lower()] = match.group(2).strip()
-                if match.group(1).lower() == "url" and not meta["url"].startswith(("https://", "http://")):
-                    wording = Message("table_url", "'# url:' must start with https:// or http://")
-                    problems.append(Problem.of(file, number, wording))
-        elif line.strip():
-            rows.append((number, next(csv.reader(io.StringIO(line)))))
+        cells = next(csv.reader(io.StringIO(line)), [])
+        if not any(cell.strip() for cell in cells):
+            continue  # a blank line, or an empty row as Excel saves it (",,,")
+        if cells[0].strip().startswith(("#", "＃")) and not any(cell.strip() for cell in cells[1:]):
+            comment = cells[0].strip()  # as Excel saves a note typed in cell A1 (quoted, commas after it)
+        elif line.startswith(("#", "＃")):
+            comment = line
+        else:
+            rows.append((number, cells))
+            continue
+        match = _META.match(comment)
+        if match:
+            key = _META_KEYS.get(match.group(1).lower(), match.group(1).lower())
+            meta[key] = match.group(2).strip()
+            if key == "url" and not meta["url"].startswith(("https://", "http://")):
+                wording = Message("table_url", "'# url:' must start with https:// or http://")
+                problems.append(Problem.of(file, number, wording))
     if "source" not in meta:
         wording = Message("table_source", "add a line '# source: …' at the top saying where the numbers come from")
         problems.append(Problem.of(file, 1, wording))
