@@ -100,3 +100,14 @@ def test_the_same_quoted_line_must_hold_the_fact_asked_for_and_the_questions_own
     allowance = hit("市は、テレワーク手当として、在宅型テレワーク1日につき200円を支給する。", "第9条（費用負担）")
     assert answerable("テレワーク手当はいつ支給されますか", [allowance], 1.0) < CONFIDENCE_THRESHOLD
     assert answerable("テレワーク手当はいくらですか", [allowance], 1.0) >= CONFIDENCE_THRESHOLD
+
+
+def test_a_line_from_an_article_on_another_topic_does_not_answer_a_question_on_this_one() -> None:
+    lecture = hit("日時：8月2日（土）午後2時から\n場所：市民会館 大ホール\n定員：300人（申込順）", "■ 防災講演会")
+    pool = hit("日時：7月19日から8月31日\n場所：市民運動公園プール\n費用：大人300円", "■ 市民プールの開設", n=2)
+    # 定員 is only in the lecture's article: 「市民プールの定員」 is not answered by it
+    other_topic = answerable("市民プールの定員は何人ですか", [lecture, pool], 1.0)
+    same_topic = answerable("防災講演会の定員は何人ですか", [lecture, pool], 1.0)
+    assert other_topic < CONFIDENCE_THRESHOLD <= same_topic
+    # a topic the passage names inside a longer word (講演会 in 防災講演会) is named
+    assert answerable("講演会の定員は何人ですか", [lecture], 1.0) >= CONFIDENCE_THRESHOLD

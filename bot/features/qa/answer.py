@@ -20,6 +20,7 @@ from bot.app.core import Core
 from bot.chat.address import Thread
 from bot.chat.i18n import t
 from bot.chat.markup import literal
+from bot.common import japanese
 from bot.common.paths import prompts_dir
 from bot.content.tree import content_root
 from bot.db.session import transaction
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 # checked by benchmarks/retrieval.py's calibration table); see docs/qa.md.
 CONFIDENCE_THRESHOLD = 0.55
 UNTYPED = 0.5  # confidence factor when no quoted sentence holds the kind of fact the question asks for
+TOPIC = 0.7  # confidence factor when the best quoted sentence's passage never names the question's topic (AのB)
 HELD = 0.2  # weight of the share of the question's distinctive words the best-holding quoted sentence holds
 PASSAGES = 5  # sent to the LLM
 EXTRACT_SENTENCES = 3
@@ -123,13 +125,35 @@ def answerable(
     confidence is multiplied by the best of the quoted sentences' :data:`UNTYPED` (when it lacks the kind of
     fact) times its share of the question's content words (:data:`HELD`; see ``quote.Candidate.held``). 「粗大
     ごみ処理券はどこで買えますか」 against a notice whose place line names no 処理券 and whose 処理券 line names
-    no place scores lower than either question the notice answers."""
+    no place scores lower than either question the notice answers. Last, a question 「AのB…」 whose topic A (or a
+    synonym) is nowhere in the best quoted sentence's passage, heading or title is about something else (「市民
+    プールの定員」 answered by the 定員 line of another article): the confidence is multiplied by :data:`TOPIC`."""
     chosen = quote.choose(question, found[:PASSAGES], EXTRACT_SENTENCES, context, synonyms_file)
     confidence = (coverage + quote.best_share(question, chosen)) / 2
     if not chosen:
         return confidence
     typed = bool(quote.answer_types(question, quote.NUMERIC))
-    return confidence * max((1 - HELD + HELD * c.held) * (UNTYPED if typed and not c.typed else 1) for c in chosen)
+    confidence *= max((1 - HELD + HELD * c.held) * (UNTYPED if typed and not c.typed else 1) for c in chosen)
+    topic = _topic(question)
+    if topic:
+        found_synonyms = synonyms.matches(question, synonyms_file)
+        best = found[chosen[0].rank]
+        if topic not in synonyms.augment(_compact(f"{best.title}\n{best.section}\n{best.text}"), found_synonyms):
+            confidence *= TOPIC
+    return confidence
+
+
+_TOPIC = re.compile(r"^([\u30a0-\u30ff\u4e00-\u9fffA-Za-z0-9ー]{2,})の")
+
+
+def _topic(question: str) -> str:
+    """The topic of a question of the form 「AのB…」 (市民プール in 「市民プールの定員は何人ですか」), else ""."""
+    match = _TOPIC.match(_compact(question))
+    return match.group(1) if match else ""
+
+
+def _compact(text: str) -> str:
+    return japanese.normalize(text).replace(" ", "")
 
 
 def refusal(core: Core, found: list[Hit], lang: str) -> Answer:
