@@ -20,7 +20,6 @@ from bot.app.core import Core
 from bot.chat.address import Thread
 from bot.chat.i18n import t
 from bot.chat.markup import literal
-from bot.common import japanese
 from bot.common.paths import prompts_dir
 from bot.content.tree import content_root
 from bot.db.session import transaction
@@ -138,7 +137,7 @@ def answerable(
     if topic:
         found_synonyms = synonyms.matches(question, synonyms_file)
         best = found[chosen[0].rank]
-        if topic not in synonyms.augment(_compact(f"{best.title}\n{best.section}\n{best.text}"), found_synonyms):
+        if topic not in synonyms.augment(quote.compact(f"{best.title}\n{best.section}\n{best.text}"), found_synonyms):
             confidence *= TOPIC
     return confidence
 
@@ -148,12 +147,8 @@ _TOPIC = re.compile(r"^([\u30a0-\u30ff\u4e00-\u9fffA-Za-z0-9ー]{2,})の")
 
 def _topic(question: str) -> str:
     """The topic of a question of the form 「AのB…」 (市民プール in 「市民プールの定員は何人ですか」), else ""."""
-    match = _TOPIC.match(_compact(question))
+    match = _TOPIC.match(quote.compact(question))
     return match.group(1) if match else ""
-
-
-def _compact(text: str) -> str:
-    return japanese.normalize(text).replace(" ", "")
 
 
 def refusal(core: Core, found: list[Hit], lang: str) -> Answer:

@@ -106,7 +106,7 @@ def answer_types(question: str, kinds: frozenset[str] | None = None) -> list[re.
     """What a sentence must hold to be the kind of fact ``question`` asks for (empty: no particular kind), of
     ``kinds`` (default: all). Besides the kinds above, 何 before a counter (何文字, 何日分, 何冊) asks for a
     number with that counter (何語, 何県 ask for no number)."""
-    text = japanese.normalize(question).replace(" ", "")
+    text = compact(question)
     counters = [c[0] for c in _ASKED_COUNTER.findall(text) if c[0] in COUNTERS]
     if counters:  # 何分 asks for minutes: 3か月 is not an answer
         text = _ASKED_COUNTER.sub("", text)
@@ -141,7 +141,7 @@ def candidates(question: str, hits: list[Hit], context: str = "", synonyms_file:
     counts a third. ``synonyms_file``: the synonyms list (default: the bundled content's)."""
     pool = [(rank, hit, order, unit) for rank, hit in enumerate(hits) for order, unit in enumerate(units(hit.text))]
     found_synonyms = synonyms.matches(question, synonyms_file)
-    texts = [synonyms.augment(_compact(unit[0]), found_synonyms) for _, _, _, unit in pool]
+    texts = [synonyms.augment(compact(unit[0]), found_synonyms) for _, _, _, unit in pool]
     words = _words(question) + [(grams, weight / 3) for grams, weight in _words(context)]
     n = len(pool) or 1
     weighted = [
@@ -165,7 +165,7 @@ def candidates(question: str, hits: list[Hit], context: str = "", synonyms_file:
             asked = ""
         if is_question:
             asked = own
-        around = synonyms.augment(_compact(f"{hit.title}\n{hit.section}"), found_synonyms) + "\n" + asked
+        around = synonyms.augment(compact(f"{hit.title}\n{hit.section}"), found_synonyms) + "\n" + asked
         found = share(own)
         if not found and not share(around):
             continue
@@ -187,7 +187,8 @@ def _asks_none(grams: tuple[str, ...]) -> bool:
     return len(word) > 1 and not any(ask.search(word) for _, ask, _ in ANSWER_TYPES)
 
 
-def _compact(text: str) -> str:
+def compact(text: str) -> str:
+    """``text`` normalised (see :func:`japanese.normalize`) without spaces, as sentences are compared."""
     return japanese.normalize(text).replace(" ", "")
 
 
