@@ -69,12 +69,6 @@ class ComputeFile(ContentModel):
             "per_ten": _half_up(end / start * 10, 1).removesuffix(".0"),
         }
 
-    def year(self, labels: tuple[str, ...]) -> int | None:
-        """The year of the ``to`` label (``2035`` for 2035 or 2035年), for a fact that gives none."""
-        label = labels[_index(labels, self.end, len(labels) - 1, "to")]
-        digits = unicodedata.normalize("NFKC", label).removesuffix("年")
-        return int(digits) if digits.isdigit() and len(digits) == 4 else None
-
 
 def _index(labels: tuple[str, ...], given: str | int | None, default: int, key: str) -> int:
     if given is None:

@@ -333,7 +333,7 @@ def _number(table: Table, name: str, column: str, row: int, cell: str, label: st
     """A cell as a number (``58,000``, full-width digits and the minus sign ``−`` too); :class:`Invalid` naming
     the table's line otherwise."""
     text = unicodedata.normalize("NFKC", cell).replace(",", "").replace("−", "-").strip()
-    line = table.lines[row] if row < len(table.lines) else 0
+    line = table.lines[row]
     if not text:
         wording = Message("cell_empty", "{name} line {line}: column '{column}' is empty", name=name, line=line)
         raise Invalid(wording.with_params(column=column), "series", label)
@@ -386,9 +386,10 @@ class FactFile(ContentModel):
                 raise Invalid(Message("compute_chart", "'compute' works from the chart: add a 'chart:'"), "compute")
             try:
                 values = self.compute.values(*self.chart.numbers())
-                year = year if year is not None else self.compute.year(self.chart.numbers()[0])
             except Invalid as exc:
                 raise Invalid(exc.text, "compute", *exc.at) from None
+            if year is None and values["to"].isdigit() and len(values["to"]) == 4:
+                year = int(values["to"])  # the year compared with (2035 for 2035年)
         shown = []
         for key in ("text", "value", "unit"):
             given = getattr(self, key)
