@@ -49,7 +49,7 @@ from bot.features.qa import ingest as qa_ingest  # noqa: E402
 from bot.features.qa.answer import CONFIDENCE_THRESHOLD, answerable, extractive  # noqa: E402
 from bot.features.qa.ingest import add_bytes, add_paths, remove  # noqa: E402
 from bot.features.qa.search import search_with_confidence  # noqa: E402
-from tests.fixtures.municipal import SOURCES, Question, load, materialize, plan_pdf  # noqa: E402
+from tests.fixtures.municipal import DATA, SOURCES, Question, load, materialize, plan_pdf  # noqa: E402
 
 THRESHOLDS = [round(0.30 + 0.01 * i, 2) for i in range(51)]
 
@@ -231,6 +231,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--folds", type=int, default=0, help="held-out figures with K folds by document")
     parser.add_argument("--jsquad", type=Path, default=None, help="JSQuAD validation JSON: fit thresholds on it too")
+    parser.add_argument("--set", type=Path, default=DATA, help="question set folder (default: the development set)")
     parser.add_argument("--database-url", default=None, help="database to use (default: a temporary SQLite file)")
     parser.add_argument("--verbose", action="store_true", help="print every question that is not right")
     parser.add_argument("--pdf-pages", type=int, default=0, help="also time ingesting one PDF of this many pages")
@@ -240,15 +241,15 @@ def main() -> int:
         use_analyser(only=args.analyser == "sudachi-only")
     workdir = Path(tempfile.mkdtemp(prefix="kiun-qa-answers-"))
     url = args.database_url or f"sqlite:///{workdir}/qa.db"
-    dev = load()
-    files = materialize(workdir / "docs")
+    dev = load(args.set)
+    files = materialize(workdir / "docs", args.set)
     core = fresh_core(url)
     started = time.perf_counter()
     chunks = ingest(core, workdir / "docs")
     seconds = time.perf_counter() - started
     answerable = sum(1 for q in dev.questions if q.docs)
     print(
-        f"municipal development set: {len(files)} documents, {chunks} passages (ingested in {seconds:.1f} s); "
+        f"{args.set.name}: {len(files)} documents, {chunks} passages (ingested in {seconds:.1f} s); "
         f"{answerable} answerable questions, {len(dev.questions) - answerable} unanswerable\n"
     )
     results = [ask(core, q) for q in dev.questions]

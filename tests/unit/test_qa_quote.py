@@ -111,3 +111,43 @@ def test_a_line_from_an_article_on_another_topic_does_not_answer_a_question_on_t
     assert other_topic < CONFIDENCE_THRESHOLD <= same_topic
     # a topic the passage names inside a longer word (講演会 in 防災講演会) is named
     assert answerable("講演会の定員は何人ですか", [lecture], 1.0) >= CONFIDENCE_THRESHOLD
+
+
+def test_the_quoted_line_holding_the_fact_must_be_about_what_the_question_asks_about() -> None:
+    checkup = hit(
+        "国民健康保険加入者の特定健診は、11月30日までに受けてください。\n費用：無料（受診券が必要です）",
+        "■ 特定健診の受診期限",
+    )
+    assert quote.subject("特定健診の受診券はいつ届きますか") == "受診券"
+    assert quote.subject("住民票の写しの手数料はいくらですか") == ""  # 手数料 asks for the fact
+    # the date line is about 特定健診, not its 受診券
+    assert answerable("特定健診の受診券はいつ届きますか", [checkup], 1.0) < CONFIDENCE_THRESHOLD
+    assert answerable("特定健診はいつまでに受ける必要がありますか", [checkup], 1.0) >= CONFIDENCE_THRESHOLD
+
+
+def test_a_topic_written_with_hiragana_is_checked_when_the_documents_write_it_so() -> None:
+    appliances = hit("中古品やネットオークションで購入した製品は対象外です。", "5. 注意事項", "省エネ家電補助金")
+    composters = hit("生ごみ処理機を購入した者に補助する。", "第2条（補助対象者）", "生ごみ処理機補助要領", n=2)
+    # 生ごみ処理機 is another subsidy's: the 省エネ notice's 中古品 line does not answer
+    question = "生ごみ処理機の補助は中古品でも対象ですか"
+    assert answerable(question, [appliances, composters], 1.0) < answerable(
+        "省エネ家電の補助は中古品でも対象ですか", [appliances, composters], 1.0
+    )
+    assert answerable(question, [appliances, composters], 1.0) < CONFIDENCE_THRESHOLD
+
+
+def test_a_line_matching_only_by_its_heading_answers_only_with_the_fact_asked_for() -> None:
+    workshop = hit("日時：7月26日（土）午前10時から正午\n場所：中央公民館 工作室", "■ 夏休み親子工作教室")
+    # 持ち物 is in no line: a line of the article is not an answer to it
+    assert not [c for c in quote.candidates("夏休み親子工作教室の持ち物は何ですか", [workshop]) if "日時" in c.sentence]
+    assert quote.choose("夏休み親子工作教室はいつですか", [workshop], 1)[0].sentence.startswith("日時")
+    # a date in a document's preamble does not answer いつ by the document's title alone
+    rule = hit("令和4年3月25日 環境部長決裁", "", "生ごみ処理機購入費補助金交付要領")
+    assert quote.choose("生ごみ処理機の補助金はいつ振り込まれますか", [rule], 1) == []
+
+
+def test_a_length_of_time_is_not_a_point_in_time_and_te_yoi_asks_for_a_rule() -> None:
+    [when] = quote.answer_types("補助金はいつ振り込まれますか")
+    assert not when.search("交付を受けた日から5年間") and when.search("交付決定の翌月末まで")
+    [rule] = quote.answer_types("生成AIの出力はそのまま使ってよいですか")
+    assert rule.search("出力の内容を必ず確認してから使ってください。")

@@ -76,3 +76,9 @@ def test_ordinary_numbers_are_not_personal_data() -> None:
 def test_redact_replaces_each_finding() -> None:
     text = "山田です。090-1234-5678、a@b.jp、番号123456789018"
     assert privacy.redact(text) == "山田です。[電話番号]、[メールアドレス]、番号[個人番号]"
+
+
+def test_compounds_join_kanji_across_one_okurigana() -> None:
+    assert "持物" in japanese.compounds("工作教室の持ち物は何ですか")
+    assert japanese.compounds("振り込み・受け取り") == ["振込", "受取"]
+    assert japanese.compounds("市で使う") == []  # a particle or a verb ending joins nothing

@@ -8,6 +8,7 @@ sentences). Every question is logged with personal data redacted.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -20,6 +21,7 @@ from bot.app.core import Core
 from bot.chat.address import Thread
 from bot.chat.i18n import t
 from bot.chat.markup import literal
+from bot.common import japanese
 from bot.common.paths import prompts_dir
 from bot.content.tree import content_root
 from bot.db.session import transaction
@@ -37,6 +39,7 @@ CONFIDENCE_THRESHOLD = 0.55
 UNTYPED = 0.5  # confidence factor when no quoted sentence holds the kind of fact the question asks for
 TOPIC = 0.7  # confidence factor when the best quoted sentence's passage never names the question's topic (AのB)
 HELD = 0.2  # weight of the share of the question's distinctive words the best-holding quoted sentence holds
+SUBJECT = 0.6  # weight of the share of the question's subject the quoted sentence holding the fact asked for holds
 PASSAGES = 5  # sent to the LLM
 EXTRACT_SENTENCES = 3
 MAX_QUESTION_CHARS = 500
@@ -116,24 +119,31 @@ def ask(
 def answerable(
     question: str, found: list[Hit], coverage: float, context: str = "", synonyms_file: Path | None = None
 ) -> float:
-    """Confidence (0–1) that the passages answer ``question``: the mean of the retrieval's coverage of its
-    words (see :func:`index.coverage`) and how well the sentence the extractive answer would quote answers
-    it — its words, its heading, the kind of fact asked for (see :func:`quote.best_share`). A passage on the
-    topic without the fact asked for (「図書館の本は何冊まで」 where no line holds a number of 冊) scores low.
+    """Confidence (0–1) that the passages answer ``question``: the geometric mean of the retrieval's coverage
+    of its words (see :func:`index.coverage`) and how well the sentence the extractive answer would quote
+    answers it — its words, its heading, the kind of fact asked for (see :func:`quote.best_share`); both must
+    hold, a weak one is not made up by the other. A passage on the topic without the fact asked for (「図書館の
+    本は何冊まで」 where no line holds a number of 冊) scores low.
     Then the same quoted sentence must hold both the kind of fact asked for and the question's own words: the
     confidence is multiplied by the best of the quoted sentences' :data:`UNTYPED` (when it lacks the kind of
     fact) times its share of the question's content words (:data:`HELD`; see ``quote.Candidate.held``). 「粗大
     ごみ処理券はどこで買えますか」 against a notice whose place line names no 処理券 and whose 処理券 line names
-    no place scores lower than either question the notice answers. Last, a question 「AのB…」 whose topic A (or a
+    no place scores lower than either question the notice answers. The quoted sentence holding the fact asked
+    for must also name what the question asks about (its :func:`quote.subject`, 受診券 in 「特定健診の受診券はいつ
+    届きますか」, or a synonym, there or in its heading): else the confidence falls by :data:`SUBJECT` × the share
+    missing — the 受診期限 line dates the 健診, not the 受診券. Last, a question 「AのB…」 whose topic A (or a
     synonym) is nowhere in the best quoted sentence's passage, heading or title is about something else (「市民
     プールの定員」 answered by the 定員 line of another article): the confidence is multiplied by :data:`TOPIC`."""
     chosen = quote.choose(question, found[:PASSAGES], EXTRACT_SENTENCES, context, synonyms_file)
-    confidence = (coverage + quote.best_share(question, chosen)) / 2
+    confidence = math.sqrt(coverage * quote.best_share(question, chosen))
     if not chosen:
         return confidence
     typed = bool(quote.answer_types(question, quote.NUMERIC))
     confidence *= max((1 - HELD + HELD * c.held) * (UNTYPED if typed and not c.typed else 1) for c in chosen)
-    topic = _topic(question)
+    if typed:
+        holding = [c for c in chosen if c.typed] or chosen
+        confidence *= 1 - SUBJECT * (1 - max(c.subject for c in holding))
+    topic = _topic(question, found[:PASSAGES])
     if topic:
         found_synonyms = synonyms.matches(question, synonyms_file)
         best = found[chosen[0].rank]
@@ -142,13 +152,19 @@ def answerable(
     return confidence
 
 
-_TOPIC = re.compile(r"^([\u30a0-\u30ff\u4e00-\u9fffA-Za-z0-9ー]{2,})の")
+_TOPIC = re.compile(r"^([\u3041-\u30ff\u4e00-\u9fffa-z0-9ー]{2,}?)の")
+_PARTICLES = re.compile(r"[はがをにでともへやかより]")
 
 
-def _topic(question: str) -> str:
-    """The topic of a question of the form 「AのB…」 (市民プール in 「市民プールの定員は何人ですか」), else ""."""
+def _topic(question: str, hits: list[Hit]) -> str:
+    """The topic of a question of the form 「AのB…」 (市民プール in 「市民プールの定員は何人ですか」), else "". A topic
+    with hiragana (生ごみ処理機) counts when it has no particle and a passage uses it as it is written."""
     match = _TOPIC.match(quote.compact(question))
-    return match.group(1) if match else ""
+    topic = match.group(1) if match else ""
+    if not any(japanese.is_kana_only(char) for char in topic):
+        return topic
+    used = any(topic in quote.compact(f"{hit.title}\n{hit.section}\n{hit.text}") for hit in hits)
+    return topic if used and not _PARTICLES.search(topic) else ""
 
 
 def refusal(core: Core, found: list[Hit], lang: str) -> Answer:

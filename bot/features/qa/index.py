@@ -203,7 +203,7 @@ def coverage(
     (among the first ``top``). Rare terms the documents never mention weigh most, so an off-topic question
     whose only overlap is common words scores low. A word of the query with synonyms (``found``) counts where
     any of them occurs."""
-    terms = content_terms(query)
+    terms = content_terms(query) + japanese.compounds(query)
     if not terms or not hit_list:
         return 0.0
     n, dfs = _document_frequencies(session, terms)
@@ -212,6 +212,7 @@ def coverage(
     best = 0.0
     for hit in hit_list[:top]:
         text = japanese.normalize(indexed_text(hit.title, hit.section, hit.text))
-        present = set(japanese.terms(synonyms.augment(text, found or [])))
+        augmented = synonyms.augment(text, found or [])
+        present = set(japanese.terms(augmented)) | set(japanese.compounds(augmented))
         best = max(best, sum(w for term, w in weights.items() if term in present) / total)
     return best

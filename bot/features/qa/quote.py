@@ -38,7 +38,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         (
             "date",
             r"いつ|何月|何日(?!間)|締め?切り?|締切|期限|期日|何曜|曜日|開始日",
-            rf"{_NUMBER}\s*月\s*{_NUMBER}\s*日|{_NUMBER}\s*[月年]|まで|以内|前日|翌日|当日|即日|曜日|毎年|毎月|毎週|年度末"
+            rf"{_NUMBER}\s*月\s*{_NUMBER}\s*日|{_NUMBER}\s*[月年](?!間)|まで|以内|前日|翌日|当日|即日|曜日|毎年|毎月|毎週|年度末"
             r"|世紀|時代|年代",
         ),
         (
@@ -52,7 +52,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = tuple(
         ("who", r"誰|だれ|どなた|決裁権者|対象者|どんな人", r"長|者|職員|課|係|全員"),
         (
             "rule",
-            r"てもいい|てもよい|でもいい|でもよい|ていい|できますか|できる\?|必要ですか|ok|可能|大丈夫|だめ|ダメ|いけない"
+            r"てもいい|てもよい|でもいい|でもよい|ていい|てよい|でよい|できますか|できる\?|必要ですか|ok|可能|大丈夫|だめ|ダメ|いけない"
             r"|いりますか|要りますか|対象になりますか|対象ですか",
             r"できる|できない|できます|できません|禁止|してはならない|してはいけません|ない(?:こと|で)|不要|必要|要しない"
             r"|対象外|対象と|限り|ならない|可|不可|しない|てください|しなければ|ものとする|原則",
@@ -92,6 +92,7 @@ class Candidate:
     items: list[str]
     typed: bool = False  # holds the kind of fact asked for, of the :data:`NUMERIC` kinds
     held: float = 1.0  # share of the question's distinctive words in it, its heading path, title or FAQ question
+    subject: float = 1.0  # share of the question's subject (see :func:`subject`) in the same
 
 
 WORDS = 1.0  # share of the question's words in the sentence
@@ -138,7 +139,10 @@ def candidates(question: str, hits: list[Hit], context: str = "", synonyms_file:
     The question counts by its words (runs of kanji, katakana or latin; a word partly found counts in part),
     each weighed by how few of the candidate sentences hold it: a word every sentence of a rule shares, such
     as its topic テレワーク, tells none of them apart; 介護 does. A thread's earlier question (``context``)
-    counts a third. ``synonyms_file``: the synonyms list (default: the bundled content's)."""
+    counts a third. A sentence that holds none of the question's words counts only when it holds the kind of
+    fact asked for and its heading (or FAQ question) names the question's words — a notice's 「定員：20組」
+    under 「■ 親子工作教室」; a document's title alone does not make its every line an answer.
+    ``synonyms_file``: the synonyms list (default: the bundled content's)."""
     pool = [(rank, hit, order, unit) for rank, hit in enumerate(hits) for order, unit in enumerate(units(hit.text))]
     found_synonyms = synonyms.matches(question, synonyms_file)
     texts = [synonyms.augment(compact(unit[0]), found_synonyms) for _, _, _, unit in pool]
@@ -154,6 +158,8 @@ def candidates(question: str, hits: list[Hit], context: str = "", synonyms_file:
     # The question's own words (not the thread's) that do not ask for the kind of fact: what it is about.
     distinctive = [(grams, weight) for grams, weight in weighted[: len(_words(question))] if _asks_none(grams)]
     distinct_total = sum(weight for _, weight in distinctive) or 1.0
+    asked_about = subject(question)
+    subject_grams = tuple(asked_about[i : i + 2] for i in range(len(asked_about) - 1))
 
     def share(text: str) -> float:
         return sum(weight * _found(grams, text) for grams, weight in weighted) / total
@@ -167,15 +173,16 @@ def candidates(question: str, hits: list[Hit], context: str = "", synonyms_file:
             asked = own
         around = synonyms.augment(compact(f"{hit.title}\n{hit.section}"), found_synonyms) + "\n" + asked
         found = share(own)
-        if not found and not share(around):
-            continue
         typed = any(hold.search(own) for hold in types)
+        if not found and not (typed and share(synonyms.augment(compact(hit.section), found_synonyms) + asked)):
+            continue
         score = WORDS * found + CONTEXT * share(f"{own}\n{around}") + TYPE * typed - RANK * rank
         if is_question or sentence.endswith(("か。", "か？", "?")):
             score -= QUESTION_PENALTY
         held = sum(weight * _found(grams, f"{own}\n{around}") for grams, weight in distinctive) / distinct_total
         numeric = any(hold.search(own) for hold in numeric_types)
-        out.append(Candidate(rank, order, sentence, score, items, numeric, held))
+        about = _found(subject_grams, f"{own}\n{around}") if subject_grams else 1.0
+        out.append(Candidate(rank, order, sentence, score, items, numeric, held, about))
     out.sort(key=lambda c: (-c.score, c.rank, c.order))
     return out
 
@@ -185,6 +192,17 @@ def _asks_none(grams: tuple[str, ...]) -> bool:
     answer holds the fact, not the word)."""
     word = grams[0] + "".join(gram[1:] for gram in grams[1:])
     return len(word) > 1 and not any(ask.search(word) for _, ask, _ in ANSWER_TYPES)
+
+
+_SUBJECT = re.compile(r"([\u30a0-\u30ff\u4e00-\u9fff]{2,})[はが]")
+
+
+def subject(question: str) -> str:
+    """What the question asks about: the word before its first は or が (受診券 in 「特定健診の受診券はいつ届きます
+    か」), unless that word asks for the kind of fact (料金, 定員); else ""."""
+    match = _SUBJECT.search(compact(question))
+    word = match.group(1) if match else ""
+    return word if word and _asks_none((word,)) else ""
 
 
 def compact(text: str) -> str:
