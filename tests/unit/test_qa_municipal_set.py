@@ -1,4 +1,5 @@
-"""The municipal development set is complete and every key phrase is in the document it is credited to."""
+"""The municipal development set is complete, and in it and in the check set every key phrase is in the document
+it is credited to."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 
 from bot.common import japanese
 from bot.features.qa.extract import extract
-from tests.fixtures.municipal import load, materialize
+import pytest
+
+from tests.fixtures.municipal import CHECK, DATA, load, materialize
 
 
 def _compact(text: str) -> str:
@@ -22,8 +25,15 @@ def test_the_set_has_the_documents_and_questions_the_issue_asks_for(tmp_path: Pa
     styles = Counter(question.style for question in dev.questions)
     assert styles["lexical"] + styles["paraphrase"] >= 80 and styles["paraphrase"] >= 40
     assert styles["unanswerable"] >= 30
+
+
+@pytest.mark.parametrize("folder", [DATA, CHECK], ids=["development", "check"])
+def test_every_key_phrase_is_in_its_document(folder: Path, tmp_path: Path) -> None:
+    questions = load(folder)
+    files = materialize(tmp_path, folder)
+    assert sorted(path.name for path in files) == sorted(questions.kinds)
     texts = {path.name: " ".join(p.text for p in extract(path.name, path.read_bytes()).parts) for path in files}
-    for question in dev.questions:
+    for question in questions.questions:
         for doc in question.docs:
             for key in question.keys:
                 assert _compact(key) in _compact(texts[doc].replace("\n", "")), (question.text, doc, key)
