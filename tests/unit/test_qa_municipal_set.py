@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from bot.common import japanese
-from bot.features.qa.extract import extract
 import pytest
 
+from bot.common import japanese
+from bot.features.qa.extract import extract
 from tests.fixtures.municipal import CHECK, DATA, load, materialize
 
 
